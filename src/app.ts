@@ -1,0 +1,62 @@
+/**
+ * Builds the Express app from its dependencies. No port, no process access, no I/O at build time:
+ * tests start it on any port with any store and any authority.
+ */
+import express from "express";
+import type { Store } from "express-session";
+import type { AppConfig } from "./config/settings.js";
+import type { MsalClientFactory } from "./auth/createMsalClientFactory.js";
+import type { AuthorityMetadata } from "./auth/discoverAuthority.js";
+import { createAuthRouter } from "./auth/createAuthRouter.js";
+import { createTokenCacheMiddleware } from "./auth/tokenCacheMiddleware.js";
+import type { GraphClient } from "./graph/createGraphClient.js";
+import { createErrorHandler, notFound } from "./http/errorHandler.js";
+import { assignRequestId } from "./http/requestId.js";
+import { noStore, securityHeaders } from "./http/securityHeaders.js";
+import type { Logger } from "./logger.js";
+import { createPageRouter } from "./pages/createPageRouter.js";
+import { projectPaths } from "./paths.js";
+import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
+
+export interface AppDependencies {
+  config: AppConfig;
+  sessionStore: Store;
+  clients: MsalClientFactory;
+  metadata: AuthorityMetadata;
+  graph: GraphClient;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { config, logger } = deps;
+  const paths = projectPaths();
+  const app = express();
+
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.set("views", paths.views);
+  app.set("view engine", "ejs");
+  app.locals.environmentNotice = config.environmentNotice;
+
+  app.use(assignRequestId);
+  app.use(
+    securityHeaders({
+      authorityOrigin: deps.metadata.authorizationOrigin,
+      https: config.session.secureCookie,
+    }),
+  );
+  app.use(express.static(paths.publicDir, { index: false, maxAge: "1h" }));
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+
+  app.use(noStore);
+  app.use(createSessionMiddleware(config.session, deps.sessionStore));
+  app.use(createTokenCacheMiddleware({ clients: deps.clients, logger }));
+  app.use("/auth", createAuthRouter({ config, clients: deps.clients, metadata: deps.metadata, logger }));
+  app.use(createPageRouter({ config, graph: deps.graph }));
+
+  app.use(notFound);
+  app.use(createErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * Builds a fresh ConfidentialClientApplication for each request from one immutable configuration.
+ * Only the cache plugin differs between clients; it binds the client to one request's session, so
+ * no user's tokens ever sit in a process-wide cache.
+ */
+import { ConfidentialClientApplication, LogLevel } from "@azure/msal-node";
+import type { Configuration } from "@azure/msal-node";
+import type { AuthSettings } from "../config/settings.js";
+import type { Logger } from "../logger.js";
+import type { NetworkModule } from "./createNetworkClient.js";
+import type { AuthorityMetadata } from "./discoverAuthority.js";
+import { knownAuthoritiesFor } from "./knownAuthorities.js";
+
+export type CachePlugin = NonNullable<NonNullable<Configuration["cache"]>["cachePlugin"]>;
+
+export interface MsalClientFactory {
+  create(cachePlugin?: CachePlugin): ConfidentialClientApplication;
+}
+
+export function createMsalClientFactory(deps: {
+  auth: AuthSettings;
+  metadata: AuthorityMetadata;
+  network: NetworkModule;
+  logger: Logger;
+}): MsalClientFactory {
+  const { auth, metadata, network, logger } = deps;
+  const knownAuthorities = Object.freeze(knownAuthoritiesFor(auth.authority));
+  const loggerOptions = Object.freeze({
+    piiLoggingEnabled: false,
+    logLevel: LogLevel.Warning,
+    loggerCallback: (level: LogLevel, message: string) => {
+      if (level === LogLevel.Error) logger.error({ msal: message }, "msal");
+      else logger.warn({ msal: message }, "msal");
+    },
+  });
+
+  return {
+    // MSAL copies what it is given, but every call still builds new objects so that no client can
+    // write into another's configuration.
+    create: (cachePlugin) =>
+      new ConfidentialClientApplication({
+        auth: {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          authority: auth.authority,
+          knownAuthorities: [...knownAuthorities],
+          authorityMetadata: metadata.json,
+        },
+        cache: cachePlugin ? { cachePlugin } : {},
+        system: { networkClient: network, loggerOptions: { ...loggerOptions } },
+      }),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Protects state-changing forms of a signed-in user: a synchronizer token kept in the session and
+ * echoed in the form, compared in constant time, plus Fetch Metadata (a browser that says the request
+ * is cross-site is refused even before the token is looked at).
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { RequestHandler } from "express";
+import { ForbiddenRequestError } from "../errors.js";
+import { optionalParam } from "../http/params.js";
+
+export const CSRF_FIELD = "_csrf";
+
+export function newCsrfToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export const requireCsrfToken: RequestHandler = (req, _res, next) => {
+  const site = req.get("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin" && site !== "none") {
+    throw new ForbiddenRequestError("This form was sent from another site.");
+  }
+  const expected = req.session?.csrfToken;
+  const sent = optionalParam(req.body, CSRF_FIELD, 128);
+  if (typeof expected !== "string" || sent === undefined || !sameString(expected, sent)) {
+    throw new ForbiddenRequestError("This form has expired. Go back, reload the page and try again.");
+  }
+  next();
+};
+
+function sameString(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

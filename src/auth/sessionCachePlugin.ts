@@ -1,0 +1,68 @@
+/**
+ * MSAL cache plugin bound to one request's session. Before MSAL reads, it loads the account's
+ * serialized cache from the session; after MSAL writes, it puts the cache back only when the bytes
+ * differ from what was loaded. MSAL's `cacheHasChanged` means "MSAL wrote", not "the cache differs",
+ * so it only decides whether serializing is worth doing; the string comparison decides the write.
+ */
+import type { CachePlugin } from "./createMsalClientFactory.js";
+
+/** Where the serialized cache lives: the request's session. */
+export interface CacheSlot {
+  read(): string | undefined;
+  write(serialized: string): void;
+}
+
+/** The blob in the session cannot be a token cache; the caller treats the user as signed out. */
+export class CorruptTokenCacheError extends Error {
+  constructor(reason: string) {
+    super(`The token cache in the session is unusable: ${reason}`);
+    this.name = "CorruptTokenCacheError";
+  }
+}
+
+/** A cache of one account measures about 7 KB; anything far larger is not ours. */
+export const MAX_SERIALIZED_CACHE_BYTES = 256 * 1024;
+const CACHE_SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "AppMetadata"];
+
+export function createSessionCachePlugin(slot: CacheSlot): CachePlugin {
+  let loaded: string | undefined;
+  return {
+    beforeCacheAccess: async (context) => {
+      const serialized = slot.read();
+      loaded = serialized;
+      if (serialized === undefined) return;
+      assertLooksLikeTokenCache(serialized);
+      context.tokenCache.deserialize(serialized);
+    },
+    afterCacheAccess: async (context) => {
+      if (!context.cacheHasChanged) return;
+      const serialized = context.tokenCache.serialize();
+      if (serialized === loaded) return;
+      slot.write(serialized);
+      loaded = serialized;
+    },
+  };
+}
+
+function assertLooksLikeTokenCache(serialized: string): void {
+  if (typeof serialized !== "string") throw new CorruptTokenCacheError("not a string");
+  if (serialized.length > MAX_SERIALIZED_CACHE_BYTES) throw new CorruptTokenCacheError("too large");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(serialized);
+  } catch {
+    throw new CorruptTokenCacheError("not JSON");
+  }
+  if (!isPlainObject(parsed)) throw new CorruptTokenCacheError("not an object");
+  for (const section of CACHE_SECTIONS) {
+    const entries = parsed[section];
+    if (entries === undefined) continue;
+    if (!isPlainObject(entries) || !Object.values(entries).every(isPlainObject)) {
+      throw new CorruptTokenCacheError(`section ${section} is malformed`);
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,36 @@
+/**
+ * The per-request token cache. For a signed-in session it gives the request a TokenSource bound to
+ * that session's serialized cache (a fresh MSAL client, built only if the route asks for a token),
+ * and exposes the account to the views. Nothing user-specific outlives the request.
+ */
+import type { RequestHandler } from "express";
+import type { Logger } from "../logger.js";
+import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
+import type { MsalClientFactory } from "./createMsalClientFactory.js";
+import { createTokenSource } from "./createTokenSource.js";
+
+export function createTokenCacheMiddleware(deps: {
+  clients: MsalClientFactory;
+  logger: Logger;
+}): RequestHandler {
+  return (req, res, next) => {
+    const session = req.session;
+    const account = readSignedInAccount(session);
+    if (!account) {
+      // A malformed account from the store counts as signed out; drop it so it is not read again.
+      if (session?.account !== undefined) forgetAccount(session);
+      next();
+      return;
+    }
+    res.locals.account = account;
+    res.locals.csrfToken = session.csrfToken;
+    req.tokens = createTokenSource({
+      session,
+      account,
+      clients: deps.clients,
+      correlationId: res.locals.requestId,
+      logger: deps.logger,
+    });
+    next();
+  };
+}

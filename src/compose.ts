@@ -1,0 +1,59 @@
+/**
+ * Wires the production dependencies from settings: one HTTPS agent, MSAL's network client, the
+ * authority's metadata (read once), the session store and the Graph client. Used by server.ts and
+ * by the tests, so both run the same wiring.
+ */
+import type { Express } from "express";
+import type { Store } from "express-session";
+import { createApp } from "./app.js";
+import { createMsalClientFactory } from "./auth/createMsalClientFactory.js";
+import { createNetworkClient } from "./auth/createNetworkClient.js";
+import { discoverAuthority } from "./auth/discoverAuthority.js";
+import type { AppConfig } from "./config/settings.js";
+import { createGraphClient } from "./graph/createGraphClient.js";
+import { createHttpsAgent } from "./http/createHttpsAgent.js";
+import type { Logger } from "./logger.js";
+import { createSessionStore } from "./session/createSessionStore.js";
+
+export interface ComposeOptions {
+  logger: Logger;
+  /** A CA to trust in-process besides Node's roots and NODE_EXTRA_CA_CERTS (the local tenant's). */
+  extraCaPem?: string;
+  /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
+  sessionStore?: Store;
+}
+
+export interface ComposedApp {
+  app: Express;
+  sessionStore: Store;
+  close(): Promise<void>;
+}
+
+export async function composeApp(config: AppConfig, options: ComposeOptions): Promise<ComposedApp> {
+  const { logger } = options;
+  const httpsAgent = createHttpsAgent(options.extraCaPem);
+  const network = createNetworkClient({ httpsAgent, timeoutMs: config.auth.httpTimeoutMs });
+  const metadata = await discoverAuthority(config.auth.authority, network);
+  const owned = options.sessionStore
+    ? undefined
+    : createSessionStore(config.session, (error) =>
+        logger.error({ err: error }, "session store cleanup failed"),
+      );
+  const sessionStore = options.sessionStore ?? owned!.store;
+  const app = createApp({
+    config,
+    sessionStore,
+    clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
+    metadata,
+    graph: createGraphClient(config.graph, httpsAgent),
+    logger,
+  });
+  return {
+    app,
+    sessionStore,
+    close: async () => {
+      httpsAgent.destroy();
+      await owned?.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Parses the environment once into a frozen `AppConfig`. Every problem is reported together in one
+ * `ConfigError`; secrets have no defaults and are never echoed back in messages.
+ */
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import type { AppConfig } from "./settings.js";
+
+const GUID_OR_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]{1,253})$/i;
+
+const httpsUrlEndingInSlash = (name: string) =>
+  z
+    .string()
+    .url(`${name} must be an absolute URL`)
+    .refine((v) => v.startsWith("https://"), `${name} must use https`)
+    .transform((v) => (v.endsWith("/") ? v : `${v}/`));
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .url(`${name} must be an absolute URL`)
+    .refine((v) => /^https?:\/\//.test(v), `${name} must be an http or https URL`);
+
+const requiredSecret = (name: string, minLength: number) =>
+  z
+    .string({ error: `${name} is required` })
+    .min(minLength, `${name} must be at least ${minLength} characters long`);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  CLOUD_INSTANCE: httpsUrlEndingInSlash("CLOUD_INSTANCE").default("https://login.microsoftonline.com/"),
+  TENANT_ID: z
+    .string({ error: "TENANT_ID is required" })
+    .regex(GUID_OR_NAME, "TENANT_ID must be a tenant id or domain"),
+  CLIENT_ID: z
+    .string({ error: "CLIENT_ID is required" })
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "CLIENT_ID must be a GUID"),
+  CLIENT_SECRET: requiredSecret("CLIENT_SECRET", 1),
+  REDIRECT_URI: httpUrl("REDIRECT_URI").optional(),
+  POST_LOGOUT_REDIRECT_URI: httpUrl("POST_LOGOUT_REDIRECT_URI").optional(),
+  GRAPH_API_ENDPOINT: httpsUrlEndingInSlash("GRAPH_API_ENDPOINT").default("https://graph.microsoft.com/"),
+  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  IDP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  EXPRESS_SESSION_SECRET: requiredSecret("EXPRESS_SESSION_SECRET", 32),
+  /** Older secrets still accepted while cookies signed with them expire. Comma-separated. */
+  EXPRESS_SESSION_PREVIOUS_SECRETS: z.string().default(""),
+  SESSION_STORE: z.enum(["sqlite"], { error: 'SESSION_STORE must be "sqlite"' }).default("sqlite"),
+  SQLITE_PATH: z.string().min(1).default("data/sessions.sqlite"),
+  SESSION_LIFETIME_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .default(8 * 60),
+});
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  environmentNotice?: string;
+}
+
+export function loadConfig(env: Environment, options: LoadConfigOptions = {}): AppConfig {
+  // Empty strings in .env files mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const redirectUri = e.REDIRECT_URI ?? `http://localhost:${e.PORT}/auth/redirect`;
+  const postLogoutRedirectUri = e.POST_LOGOUT_REDIRECT_URI ?? new URL("/", redirectUri).href;
+  const secureCookie = redirectUri.startsWith("https://");
+  const problems: string[] = [];
+  if (e.NODE_ENV === "production" && !secureCookie) {
+    problems.push("REDIRECT_URI: must use https in production (session cookies are Secure)");
+  }
+  if (new URL(postLogoutRedirectUri).protocol !== new URL(redirectUri).protocol) {
+    problems.push("POST_LOGOUT_REDIRECT_URI: must use the same scheme as REDIRECT_URI");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const previousSecrets = e.EXPRESS_SESSION_PREVIOUS_SECRETS.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+  const config: AppConfig = {
+    environment: e.NODE_ENV,
+    port: e.PORT,
+    trustProxy: e.TRUST_PROXY === "true",
+    auth: {
+      authority: `${e.CLOUD_INSTANCE}${e.TENANT_ID}`,
+      cloudInstance: e.CLOUD_INSTANCE,
+      tenantId: e.TENANT_ID,
+      clientId: e.CLIENT_ID,
+      clientSecret: e.CLIENT_SECRET,
+      redirectUri,
+      postLogoutRedirectUri,
+      scopes: Object.freeze(["User.Read"]),
+      httpTimeoutMs: e.IDP_TIMEOUT_MS,
+    },
+    graph: { endpoint: e.GRAPH_API_ENDPOINT, timeoutMs: e.GRAPH_TIMEOUT_MS },
+    session: {
+      secrets: Object.freeze([e.EXPRESS_SESSION_SECRET, ...previousSecrets]),
+      store: e.SESSION_STORE,
+      sqlitePath: e.SQLITE_PATH,
+      lifetimeMs: e.SESSION_LIFETIME_MINUTES * 60_000,
+      cookieName: secureCookie ? "__Host-sid" : "sid",
+      secureCookie,
+    },
+    environmentNotice: options.environmentNotice ?? "",
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

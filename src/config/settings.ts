@@ -1,0 +1,48 @@
+/**
+ * The typed, immutable settings of the app. Everything else receives an `AppConfig`; nothing but
+ * `loadConfig` looks at environment variables.
+ */
+export type SessionStoreKind = "sqlite";
+
+export interface AuthSettings {
+  /** `CLOUD_INSTANCE` + `TENANT_ID`, without a trailing slash. */
+  readonly authority: string;
+  readonly cloudInstance: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+  /** Scopes asked for at sign-in; the profile page needs exactly these. */
+  readonly scopes: readonly string[];
+  /** Deadline for every call to the identity provider. */
+  readonly httpTimeoutMs: number;
+}
+
+export interface GraphSettings {
+  /** Ends with a slash, e.g. `https://graph.microsoft.com/`. */
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+}
+
+export interface SessionSettings {
+  /** First secret signs new cookies; the others are still accepted (rotation). */
+  readonly secrets: readonly string[];
+  readonly store: SessionStoreKind;
+  readonly sqlitePath: string;
+  readonly lifetimeMs: number;
+  readonly cookieName: string;
+  /** True when the app's public URL (the scheme of `REDIRECT_URI`) is https. */
+  readonly secureCookie: boolean;
+}
+
+export interface AppConfig {
+  readonly environment: "development" | "production" | "test";
+  readonly port: number;
+  readonly trustProxy: boolean;
+  readonly auth: AuthSettings;
+  readonly graph: GraphSettings;
+  readonly session: SessionSettings;
+  /** A line every page shows, e.g. that the local test tenant is in use; empty for none. */
+  readonly environmentNotice: string;
+}

@@ -1,0 +1,89 @@
+/**
+ * The app's error types. Each carries the HTTP status and a message written for a person; `expose`
+ * (status < 500) says whether that message may be shown as is. Library errors are translated into
+ * these at the boundary, and one handler (http/errorHandler.ts) renders them.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly expose: boolean;
+  /** A short title for the error page. */
+  readonly title: string;
+
+  constructor(status: number, title: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.status = status;
+    this.title = title;
+    this.expose = status < 500;
+  }
+}
+
+/** Settings are missing or wrong; raised once, at start-up. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid settings:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** A query string or form field is missing, repeated or malformed. */
+export class BadRequestError extends AppError {
+  constructor(message: string) {
+    super(400, "That request could not be understood", message);
+  }
+}
+
+/** The sign-in could not be completed (denied, expired, replayed or refused by the provider). */
+export class SignInFailedError extends AppError {
+  constructor(message: string, options?: { status?: number; cause?: unknown }) {
+    super(options?.status ?? 400, "Sign-in did not complete", message, options);
+  }
+}
+
+/** A cross-site or forged state-changing request. */
+export class ForbiddenRequestError extends AppError {
+  constructor(message: string) {
+    super(403, "That request was refused", message);
+  }
+}
+
+/**
+ * The token cache cannot give a token without the user (no account, expired refresh token, consent
+ * needed). The error handler turns it into a redirect through sign-in, back to the same page.
+ */
+export class SignInRequiredError extends AppError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(401, "Please sign in again", reason, options);
+  }
+}
+
+/** The identity provider could not be reached or answered something unusable. */
+export class IdentityProviderError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(502, "The sign-in service is not answering", message, options);
+  }
+}
+
+/** Microsoft Graph refused the call, failed, or did not answer in time. */
+export class GraphError extends AppError {
+  readonly graphStatus: number | undefined;
+  constructor(status: number, message: string, options?: { graphStatus?: number; cause?: unknown }) {
+    super(status, "Your profile could not be loaded", message, options);
+    this.graphStatus = options?.graphStatus;
+  }
+}
+
+/** The session store failed or timed out. */
+export class SessionStoreError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, "The service is temporarily unavailable", message, options);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor() {
+    super(404, "Page not found", "There is no page at this address.");
+  }
+}

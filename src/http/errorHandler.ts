@@ -1,0 +1,52 @@
+/**
+ * The one place errors are turned into answers. AppErrors carry words for a person and a status;
+ * anything else is a 500 with a generic page. Details and causes go to the log with the request id,
+ * never to the page. A SignInRequiredError becomes a redirect through sign-in.
+ */
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { AppError, NotFoundError, SignInRequiredError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { redirectToSignIn } from "../auth/requireSignIn.js";
+
+export const notFound: RequestHandler = () => {
+  throw new NotFoundError();
+};
+
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    const requestId = res.locals.requestId;
+    if (res.headersSent) {
+      logger.error({ requestId, err: error }, "error after the response started");
+      next(error);
+      return;
+    }
+    if (error instanceof SignInRequiredError) {
+      logger.info({ requestId, reason: error.message }, "sign-in required");
+      redirectToSignIn(req, res);
+      return;
+    }
+    const appError = error instanceof AppError ? error : undefined;
+    const bodyParserStatus = bodyParserErrorStatus(error);
+    const status = appError?.status ?? bodyParserStatus ?? 500;
+    const log = status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
+    log({ requestId, status, err: error }, appError?.title ?? "request failed");
+    res.status(status).render("error", {
+      title:
+        appError?.title ??
+        (bodyParserStatus ? "That request could not be understood" : "Something went wrong"),
+      message:
+        appError?.message ??
+        (bodyParserStatus
+          ? "The form that was sent is too large or malformed."
+          : "An unexpected error happened on our side. Please try again later."),
+      status,
+    });
+  };
+}
+
+/** express.urlencoded's errors carry a 4xx `status` and `expose: true`. */
+function bodyParserErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === "number" && status >= 400 && status < 500 && expose === true ? status : undefined;
+}

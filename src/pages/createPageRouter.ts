@@ -1,0 +1,22 @@
+/** The pages: home (anyone) and profile (signed-in users; Graph `/v1.0/me`). */
+import { Router } from "express";
+import type { AppConfig } from "../config/settings.js";
+import type { GraphClient } from "../graph/createGraphClient.js";
+import { requireSignIn } from "../auth/requireSignIn.js";
+
+export function createPageRouter(deps: { config: AppConfig; graph: GraphClient }): Router {
+  const router = Router();
+
+  router.get("/", (_req, res) => {
+    res.render("home");
+  });
+
+  router.get("/profile", requireSignIn, async (req, res) => {
+    // requireSignIn guarantees a token source for this request.
+    const accessToken = await req.tokens!.acquireToken(deps.config.auth.scopes);
+    const profile = await deps.graph.getMe(accessToken, res.locals.requestId);
+    res.render("profile", { profile });
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+/**
+ * express-session over the chosen store: saved only when modified, never for visitors who have not
+ * started a sign-in, with a signed, HttpOnly cookie whose security follows the app's public URL.
+ */
+import session from "express-session";
+import type { RequestHandler } from "express";
+import type { Store } from "express-session";
+import type { SessionSettings } from "../config/settings.js";
+import { SessionStoreError } from "../errors.js";
+
+export function createSessionMiddleware(settings: SessionSettings, store: Store): RequestHandler {
+  const handler = session({
+    store,
+    name: settings.cookieName,
+    secret: [...settings.secrets],
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: "destroy",
+    cookie: {
+      httpOnly: true,
+      secure: settings.secureCookie,
+      // Lax: the provider's redirect back is a top-level GET from another site, which must carry it.
+      sameSite: "lax",
+      path: "/",
+      maxAge: settings.lifetimeMs,
+    },
+  });
+  // A store failure is "try again later" (503), not an unexplained 500.
+  return (req, res, next) =>
+    handler(req, res, (err?: unknown) =>
+      err ? next(new SessionStoreError("Your session could not be loaded.", { cause: err })) : next(),
+    );
+}

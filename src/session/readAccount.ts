@@ -1,0 +1,25 @@
+/**
+ * Reads the signed-in account from a session loaded from the store. The store's content is outside
+ * input: a malformed account is treated as signed out, never trusted and never a 500.
+ */
+import type { Session, SessionData } from "express-session";
+import type { SignedInAccount } from "./sessionData.js";
+
+const MAX_FIELD_LENGTH = 512;
+
+export function readSignedInAccount(session: Partial<SessionData> | undefined): SignedInAccount | undefined {
+  const account: unknown = session?.account;
+  if (typeof account !== "object" || account === null) return undefined;
+  const { homeAccountId, name, username, tenantId } = account as Record<string, unknown>;
+  const fields = [homeAccountId, name, username, tenantId];
+  if (!fields.every((f) => typeof f === "string" && f.length <= MAX_FIELD_LENGTH)) return undefined;
+  if (homeAccountId === "") return undefined;
+  return { homeAccountId, name, username, tenantId } as SignedInAccount;
+}
+
+/** Forgets who is signed in and their tokens, keeping the session itself (and its cookie). */
+export function forgetAccount(session: Session & Partial<SessionData>): void {
+  delete session.account;
+  delete session.tokenCache;
+  delete session.csrfToken;
+}
