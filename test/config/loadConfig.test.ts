@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { ConfigError } from "../../src/errors.js";
+
+const valid = {
+  TENANT_ID: "11111111-2222-3333-4444-555555555555",
+  CLIENT_ID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+  CLIENT_SECRET: "a-client-secret",
+  EXPRESS_SESSION_SECRET: "s".repeat(40),
+};
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail("loadConfig accepted invalid settings");
+}
+
+describe("loadConfig", () => {
+  it("loadConfig, with the minimal settings, applies the documented defaults", () => {
+    const config = loadConfig(valid);
+
+    assert.equal(
+      config.auth.authority,
+      "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555",
+    );
+    assert.equal(config.graph.endpoint, "https://graph.microsoft.com/");
+    assert.equal(config.port, 3000);
+    assert.equal(config.auth.redirectUri, "http://localhost:3000/auth/redirect");
+    assert.equal(config.auth.postLogoutRedirectUri, "http://localhost:3000/");
+    assert.equal(config.session.store, "sqlite");
+    assert.equal(config.session.secureCookie, false);
+    assert.equal(config.session.cookieName, "sid");
+  });
+
+  it("loadConfig, with nothing set, names every missing setting in one error", () => {
+    const problems = problemsOf({});
+
+    for (const name of ["TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "EXPRESS_SESSION_SECRET"]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(`${name}:`)),
+        `${name} is not reported in: ${problems.join("; ")}`,
+      );
+    }
+  });
+
+  it("loadConfig, with empty strings as in a .env template, treats them as missing", () => {
+    const problems = problemsOf({ ...valid, CLIENT_SECRET: "" });
+
+    assert.deepEqual(problems, ["CLIENT_SECRET: CLIENT_SECRET is required"]);
+  });
+
+  it("loadConfig, with an http authority or Graph endpoint, refuses them", () => {
+    const problems = problemsOf({
+      ...valid,
+      CLOUD_INSTANCE: "http://login.example/",
+      GRAPH_API_ENDPOINT: "http://g/",
+    });
+
+    assert.ok(problems.some((p) => p.startsWith("CLOUD_INSTANCE:")));
+    assert.ok(problems.some((p) => p.startsWith("GRAPH_API_ENDPOINT:")));
+  });
+
+  it("loadConfig, with a short session secret, refuses it without echoing it", () => {
+    const problems = problemsOf({ ...valid, EXPRESS_SESSION_SECRET: "tooShortSecretValue" });
+
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^EXPRESS_SESSION_SECRET: .*at least 32/);
+    assert.ok(!problems[0]!.includes("tooShortSecretValue"));
+  });
+
+  it("loadConfig, in production with an http redirect URI, refuses to run without Secure cookies", () => {
+    const problems = problemsOf({
+      ...valid,
+      NODE_ENV: "production",
+      REDIRECT_URI: "http://app.example/auth/redirect",
+    });
+
+    assert.deepEqual(problems, ["REDIRECT_URI: must use https in production (session cookies are Secure)"]);
+  });
+
+  it("loadConfig, with an https redirect URI, makes the cookie Secure with the __Host- prefix", () => {
+    const config = loadConfig({ ...valid, REDIRECT_URI: "https://app.example/auth/redirect" });
+
+    assert.equal(config.session.secureCookie, true);
+    assert.equal(config.session.cookieName, "__Host-sid");
+    assert.equal(config.auth.postLogoutRedirectUri, "https://app.example/");
+  });
+
+  it("loadConfig, with previous session secrets, keeps the current one first for signing", () => {
+    const config = loadConfig({
+      ...valid,
+      EXPRESS_SESSION_PREVIOUS_SECRETS: ` ${"o".repeat(32)} , ${"p".repeat(32)}`,
+    });
+
+    assert.deepEqual(config.session.secrets, ["s".repeat(40), "o".repeat(32), "p".repeat(32)]);
+  });
+
+  it("loadConfig, once built, cannot be changed by the code that receives it", () => {
+    const config = loadConfig(valid);
+
+    assert.throws(() => {
+      (config.auth as { clientId: string }).clientId = "other";
+    }, TypeError);
+  });
+
+  it("loadConfig, with an unknown session store, names the allowed value", () => {
+    const problems = problemsOf({ ...valid, SESSION_STORE: "memory" });
+
+    assert.deepEqual(problems, ['SESSION_STORE: SESSION_STORE must be "sqlite"']);
+  });
+});

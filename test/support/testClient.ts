@@ -1,0 +1,100 @@
+/**
+ * A small HTTP client for tests that behaves like one browser: it keeps cookies per origin, never
+ * follows redirects by itself (tests look at each hop), and trusts the local tenant's certificate
+ * through an agent, never by turning checks off.
+ */
+import { Agent } from "node:https";
+import axios from "axios";
+import type { AxiosInstance, AxiosResponse } from "axios";
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  location: string | undefined;
+  body: string;
+}
+
+export class TestClient {
+  private readonly jar = new Map<string, Map<string, string>>();
+  private readonly http: AxiosInstance;
+
+  constructor(caCertificatePem: string, options: { timeoutMs?: number } = {}) {
+    this.http = axios.create({
+      httpsAgent: new Agent({ ca: caCertificatePem }),
+      maxRedirects: 0,
+      responseType: "text",
+      transformResponse: (data: unknown) => data,
+      validateStatus: () => true,
+      timeout: options.timeoutMs ?? 15_000,
+    });
+  }
+
+  get(url: string, headers: Record<string, string> = {}): Promise<TestResponse> {
+    return this.request("GET", url, undefined, headers);
+  }
+
+  postForm(
+    url: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<TestResponse> {
+    return this.request("POST", url, new URLSearchParams(fields).toString(), {
+      "content-type": "application/x-www-form-urlencoded",
+      ...headers,
+    });
+  }
+
+  /** The value of a cookie this client holds for `origin`. */
+  cookie(origin: string, name: string): string | undefined {
+    return this.jar.get(new URL(origin).origin)?.get(name);
+  }
+
+  setCookie(origin: string, name: string, value: string): void {
+    const key = new URL(origin).origin;
+    const cookies = this.jar.get(key) ?? new Map<string, string>();
+    cookies.set(name, value);
+    this.jar.set(key, cookies);
+  }
+
+  async request(method: string, url: string, data?: string, headers: Record<string, string> = {}) {
+    const origin = new URL(url).origin;
+    const cookies = this.jar.get(origin);
+    const cookieHeader = cookies ? [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") : "";
+    const response = await this.http.request<string>({
+      method,
+      url,
+      data,
+      headers: { ...(cookieHeader ? { cookie: cookieHeader } : {}), ...headers },
+    });
+    this.storeCookies(origin, response);
+    const flatHeaders: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(response.headers)) {
+      flatHeaders[key.toLowerCase()] = Array.isArray(value)
+        ? value.join(", ")
+        : (value as string | undefined);
+    }
+    const location = flatHeaders.location ? new URL(flatHeaders.location, url).href : undefined;
+    return { status: response.status, headers: flatHeaders, location, body: response.data };
+  }
+
+  private storeCookies(origin: string, response: AxiosResponse<string>): void {
+    const setCookie = response.headers["set-cookie"];
+    if (!setCookie) return;
+    const cookies = this.jar.get(origin) ?? new Map<string, string>();
+    for (const line of setCookie) {
+      const [pair = "", ...attributes] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attributes.some((a) => {
+        const [key = "", val = ""] = a.trim().split("=");
+        if (key.toLowerCase() === "max-age") return Number(val) <= 0;
+        if (key.toLowerCase() === "expires") return Date.parse(val) <= Date.now();
+        return false;
+      });
+      if (expired) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    this.jar.set(origin, cookies);
+  }
+}
