@@ -34,14 +34,15 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { tenant?: LocalTenantOptions; env?: Record<string, string> } = {},
+  options: { tenant?: LocalTenantOptions; env?: Record<string, string>; appHost?: "127.0.0.1" | "localhost" } = {},
 ): Promise<TestApp> {
   const tenant = await startLocalTenant(options.tenant);
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // A browser test uses "localhost" so that the app and the tenant (127.0.0.1) are different sites.
+  const baseUrl = `http://${options.appHost ?? "127.0.0.1"}:${port}`;
   const clientId = randomUUID();
   const clientSecret = randomBytes(24).toString("base64url");
   tenant.registerClient({

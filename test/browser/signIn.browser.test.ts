@@ -1,0 +1,71 @@
+/**
+ * The browser path in real headless Chromium (Debian's): home, sign in on the local tenant's page
+ * (another site: https://127.0.0.1 vs http://localhost), the profile, sign out. The tenant's
+ * certificate is trusted by its SPKI hash, not by ignoring certificate errors.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { startTestApp } from "../support/testApp.js";
+import type { TestApp } from "../support/testApp.js";
+
+const ARTIFACTS = join(process.cwd(), "test-artifacts");
+
+describe("the browser path", () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  before(async () => {
+    app = await startTestApp({ appHost: "localhost" });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--ignore-certificate-errors-spki-list=${app.tenant.spkiSha256Base64}`,
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("a person, from the home page, signs in on the tenant's page, sees their profile and signs out", async () => {
+    const user = app.tenant.users[0]!;
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+
+    await page.goto(`${app.baseUrl}/`);
+    await page.getByRole("link", { name: "Sign in" }).first().click();
+    await page.waitForURL((url) => url.href.startsWith(app.tenant.cloudInstance));
+    assert.match(await page.textContent("body") ?? "", /Local test tenant/);
+    await page.locator(`button[name="user"][value="${user.oid}"]`).click();
+    await page.waitForURL(`${app.baseUrl}/`);
+    await page.getByRole("link", { name: /Microsoft Graph profile/ }).click();
+    await page.waitForURL(`${app.baseUrl}/profile`);
+
+    const heading = await page.getByRole("heading", { level: 1 }).textContent();
+    assert.equal(heading?.trim(), user.displayName);
+    assert.match((await page.locator('dd[data-field="Job title"]').textContent()) ?? "", new RegExp(user.jobTitle ?? "—"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "profile.png"), fullPage: true });
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${app.baseUrl}/`);
+    assert.equal(await page.getByRole("link", { name: "Sign in" }).count() > 0, true);
+    assert.equal(app.tenant.counters.logout, 1);
+    const cookies = await context.cookies(app.baseUrl);
+    assert.equal(cookies.find((c) => c.name === "sid"), undefined, "the session cookie is gone");
+    await context.close();
+  });
+});

@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
+import { signIn } from "../support/signIn.js";
+import { startTestApp } from "../support/testApp.js";
+import type { TestApp } from "../support/testApp.js";
+
+describe("the sign-in flow against the local tenant", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it("GET /profile, when the session has no account, redirects to sign-in with the page to come back to", async () => {
+    const client = app.newClient();
+
+    const response = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(response.status, 303);
+    assert.equal(response.location, `${app.baseUrl}/auth/signin?returnTo=%2Fprofile`);
+  });
+
+  it("GET /auth/signin, for a visitor, redirects to the authority with PKCE S256, state and nonce", async () => {
+    const client = app.newClient();
+
+    const response = await client.get(`${app.baseUrl}/auth/signin`);
+
+    assert.equal(response.status, 302);
+    const url = new URL(response.location!);
+    assert.equal(`${url.origin}${url.pathname}`, `${app.tenant.authority}/oauth2/v2.0/authorize`);
+    assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+    assert.match(url.searchParams.get("code_challenge") ?? "", /^[A-Za-z0-9_-]{43}$/);
+    assert.match(url.searchParams.get("state") ?? "", /^[A-Za-z0-9_-]{43}$/);
+    assert.match(url.searchParams.get("nonce") ?? "", /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(url.searchParams.get("response_mode"), "query");
+    assert.equal(url.searchParams.get("redirect_uri"), app.config.auth.redirectUri);
+  });
+
+  it("sign-in, through the tenant's page, renews the session id and returns to the page asked for", async () => {
+    const client = app.newClient();
+    await client.get(`${app.baseUrl}/auth/signin?returnTo=%2Fprofile`);
+    const before = client.cookie(app.baseUrl, "sid");
+    assert.ok(before, "the sign-in should start a session");
+
+    const back = await signIn(app, client, { returnTo: "/profile" });
+
+    const afterCookie = client.cookie(app.baseUrl, "sid");
+    assert.ok(afterCookie);
+    assert.equal(back.location, `${app.baseUrl}/profile`);
+    assert.notEqual(sessionIdFromCookie(afterCookie), sessionIdFromCookie(before));
+    // The pre-sign-in session is gone from the store, not merely abandoned.
+    assert.equal(readSessionRow(app.sqlitePath, sessionIdFromCookie(before)), undefined);
+    const stored = readSessionRow(app.sqlitePath, sessionIdFromCookie(afterCookie));
+    assert.equal(stored?.pendingSignIns, undefined, "the flow's state, verifier and nonce are forgotten");
+    const user = app.tenant.users[0]!;
+    assert.equal((stored?.account as { homeAccountId?: string }).homeAccountId, `${user.oid}.${app.tenant.tenantId}`);
+  });
+
+  it("GET /profile, after sign-in, shows the user's Graph fields", async () => {
+    const client = app.newClient();
+    const user = app.tenant.users[0]!;
+    await signIn(app, client, { userOid: user.oid });
+
+    const page = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(page.status, 200);
+    assert.ok(user.displayName && page.body.includes(user.displayName));
+    assert.ok(user.userPrincipalName && page.body.includes(user.userPrincipalName));
+    assert.ok(user.jobTitle && page.body.includes(user.jobTitle));
+    assert.ok(page.body.includes(user.oid));
+    assert.ok(page.body.includes("Local test tenant"));
+    assert.equal(page.headers["cache-control"], "no-store");
+  });
+
+  it("GET /profile, a second time with a valid access token, makes zero token calls and zero session writes", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+    app.resetCounts();
+
+    const second = await client.get(`${app.baseUrl}/profile`);
+    const third = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(second.status, 200);
+    assert.equal(third.status, 200);
+    const { counters } = app.tenant;
+    assert.equal(counters.tokenAuthorizationCode + counters.tokenRefresh, 0, "token endpoint calls");
+    assert.equal(counters.discovery, 0, "metadata is read once per process");
+    assert.equal(app.storeCalls.set, 0, "session writes");
+    assert.equal(counters.graphMe, 2);
+  });
+
+  it("POST /auth/signout, with the form's token, destroys the session and goes to the end-session endpoint", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    const home = await client.get(`${app.baseUrl}/`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1];
+    assert.ok(csrf, "every page of a signed-in user has a sign-out form");
+    const sid = sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
+
+    const response = await client.postForm(`${app.baseUrl}/auth/signout`, { _csrf: csrf });
+
+    assert.equal(response.status, 303);
+    const logout = new URL(response.location!);
+    assert.equal(`${logout.origin}${logout.pathname}`, `${app.tenant.authority}/oauth2/v2.0/logout`);
+    assert.equal(logout.searchParams.get("post_logout_redirect_uri"), app.config.auth.postLogoutRedirectUri);
+    assert.equal(readSessionRow(app.sqlitePath, sid), undefined);
+    assert.equal(client.cookie(app.baseUrl, "sid"), undefined);
+    const tenantLogout = await client.get(response.location!);
+    assert.equal(tenantLogout.status, 302);
+    assert.equal(tenantLogout.location, app.config.auth.postLogoutRedirectUri);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303);
+  });
+
+  it("POST /auth/signout, without the form's token, is refused and the session survives", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+
+    const forged = await client.postForm(`${app.baseUrl}/auth/signout`, {});
+    const crossSite = await client.postForm(
+      `${app.baseUrl}/auth/signout`,
+      { _csrf: "guess" },
+      { "sec-fetch-site": "cross-site" },
+    );
+
+    assert.equal(forged.status, 403);
+    assert.equal(crossSite.status, 403);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+  });
+
+  it("GET /auth/signout, a link or image on another site, never signs the user out", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+
+    const response = await client.get(`${app.baseUrl}/auth/signout`);
+
+    assert.equal(response.status, 404);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+  });
+});
+
+describe("the token cache across an access-token expiry", () => {
+  // MSAL treats a token as expired 300 s early, so a 304 s lifetime expires 4 s after it is issued.
+  const lifetimeSeconds = 304;
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ tenant: { accessTokenLifetimeSeconds: lifetimeSeconds } });
+  });
+  after(() => app.close());
+
+  it("GET /profile, after the access token expires, makes one refresh call and exactly one session write", async () => {
+    const client = app.newClient();
+    const signedInAt = Date.now();
+    await signIn(app, client);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedInAt + 4_500 - Date.now())));
+    app.resetCounts();
+
+    const refreshed = await client.get(`${app.baseUrl}/profile`);
+    const countsAfterRefresh = { refresh: app.tenant.counters.tokenRefresh, writes: app.storeCalls.set };
+    const servedFromCache = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(refreshed.status, 200);
+    assert.deepEqual(countsAfterRefresh, { refresh: 1, writes: 1 });
+    assert.equal(servedFromCache.status, 200);
+    assert.equal(app.tenant.counters.tokenRefresh, 1, "the refreshed token is used from the cache");
+    assert.equal(app.storeCalls.set, 1);
+  });
+});

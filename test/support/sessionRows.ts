@@ -1,0 +1,49 @@
+/**
+ * Reads and rewrites session rows in the SQLite file directly, as an attacker or a broken store would:
+ * the tests use it to corrupt a cache and to prove what is (and is not) stored.
+ */
+import Database from "better-sqlite3";
+
+/** The session id inside express-session's signed cookie value (`s:<id>.<signature>`). */
+export function sessionIdFromCookie(cookieValue: string): string {
+  const decoded = decodeURIComponent(cookieValue);
+  const match = /^s:([^.]+)\./.exec(decoded);
+  if (!match?.[1]) throw new Error(`not a signed session cookie: ${decoded}`);
+  return match[1];
+}
+
+export function readSessionRow(sqlitePath: string, sid: string): Record<string, unknown> | undefined {
+  const db = new Database(sqlitePath, { readonly: true });
+  try {
+    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined;
+    return row ? (JSON.parse(row.sess) as Record<string, unknown>) : undefined;
+  } finally {
+    db.close();
+  }
+}
+
+export function rawSessionText(sqlitePath: string, sid: string): string | undefined {
+  const db = new Database(sqlitePath, { readonly: true });
+  try {
+    return (db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined)?.sess;
+  } finally {
+    db.close();
+  }
+}
+
+export function rewriteSession(
+  sqlitePath: string,
+  sid: string,
+  change: (session: Record<string, unknown>) => void,
+): void {
+  const db = new Database(sqlitePath);
+  try {
+    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined;
+    if (!row) throw new Error(`no session ${sid}`);
+    const session = JSON.parse(row.sess) as Record<string, unknown>;
+    change(session);
+    db.prepare("UPDATE sessions SET sess = ? WHERE sid = ?").run(JSON.stringify(session), sid);
+  } finally {
+    db.close();
+  }
+}
