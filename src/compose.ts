@@ -36,9 +36,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   const metadata = await discoverAuthority(config.auth.authority, network);
   const owned = options.sessionStore
     ? undefined
-    : createSessionStore(config.session, (error) =>
-        logger.error({ err: error }, "session store cleanup failed"),
-      );
+    : createSessionStore(config.session, {
+        onError: (error) => logger.error({ err: error }, "session store cleanup failed"),
+      });
   const sessionStore = options.sessionStore ?? owned!.store;
   const app = createApp({
     config,

@@ -15,17 +15,20 @@ export interface ClosableStore {
   close(): Promise<void>;
 }
 
-export function createSessionStore(
-  settings: SessionSettings,
-  onError: (error: unknown) => void,
-): ClosableStore {
+export interface SessionStoreOptions {
+  onError: (error: unknown) => void;
+  /** How often expired sessions are deleted; the store's default is a minute. */
+  pruneIntervalMs?: number;
+}
+
+export function createSessionStore(settings: SessionSettings, options: SessionStoreOptions): ClosableStore {
   switch (settings.store) {
     case "sqlite":
-      return createSqliteStore(settings.sqlitePath, onError);
+      return createSqliteStore(settings.sqlitePath, options);
   }
 }
 
-function createSqliteStore(path: string, onError: (error: unknown) => void): ClosableStore {
+function createSqliteStore(path: string, { onError, pruneIntervalMs = 60_000 }: SessionStoreOptions): ClosableStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = knex({
     client: "better-sqlite3",
@@ -33,7 +36,12 @@ function createSqliteStore(path: string, onError: (error: unknown) => void): Clo
     useNullAsDefault: true,
     pool: { min: 1, max: 1 },
   });
-  const store = new SafeTouchKnexStore({ knex: db, tableName: "sessions", onDbCleanupError: onError });
+  const store = new SafeTouchKnexStore({
+    knex: db,
+    tableName: "sessions",
+    cleanupInterval: pruneIntervalMs,
+    onDbCleanupError: onError,
+  });
   return {
     store,
     close: async () => {

@@ -129,6 +129,25 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
   });
 
+  it("the log, after a sign-in and a profile page, holds no token and no cookie", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+    const sidCookie = client.cookie(app.baseUrl, "sid")!;
+    const stored = readSessionRow(app.sqlitePath, sessionIdFromCookie(sidCookie));
+    const cache = JSON.parse(stored!.tokenCache as string) as Record<string, Record<string, { secret: string }>>;
+    const secrets = ["AccessToken", "RefreshToken", "IdToken"].flatMap((kind) =>
+      Object.values(cache[kind] ?? {}).map((entry) => entry.secret),
+    );
+    assert.equal(secrets.length, 3, "the cache holds one token of each kind");
+
+    const log = app.logLines.join("\n");
+
+    for (const secret of secrets) assert.ok(!log.includes(secret), "a token is in the log");
+    assert.ok(!log.includes(sessionIdFromCookie(sidCookie)), "the session id is in the log");
+    assert.doesNotMatch(log, /eyJ[\w-]{10,}\.[\w-]{10,}\./, "something JWT-shaped is in the log");
+  });
+
   it("GET /auth/signout, a link or image on another site, never signs the user out", async () => {
     const client = app.newClient();
     await signIn(app, client);

@@ -75,7 +75,7 @@ export async function startTestApp(
 
   const logLines: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
-  const sqlite = createSessionStore(config.session, (error) => logger.error({ err: error }));
+  const sqlite = createSessionStore(config.session, { onError: (error) => logger.error({ err: error }) });
   const counting = countStoreCalls(sqlite.store);
   const composed = await composeApp(config, {
     logger,

@@ -1,0 +1,81 @@
+/**
+ * The process as an operator runs it: settings errors at start-up, local mode, and a clean exit on
+ * SIGTERM. Each child runs in an empty temporary folder (no .env) and is killed if it overstays.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, describe, it } from "node:test";
+
+const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+const TSX = import.meta.resolve("tsx");
+const cwd = mkdtempSync(join(tmpdir(), "server-test-"));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", TSX, SERVER], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const exited = once(child, "exit").then(([code]) => {
+    clearTimeout(killer);
+    return code as number | null;
+  });
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+describe("the server process", () => {
+  it("server.ts, in production with no settings, exits 1 and names every missing setting", async () => {
+    const server = startServer({ NODE_ENV: "production" });
+
+    const code = await server.exited;
+
+    const { stderr, stdout } = server.output();
+    assert.equal(code, 1);
+    for (const name of ["TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "EXPRESS_SESSION_SECRET"]) {
+      assert.match(stderr, new RegExp(`${name}: `));
+    }
+    assert.doesNotMatch(stdout + stderr, /Local test tenant/, "production never falls back to the local tenant");
+  });
+
+  it("server.ts, with no CLIENT_ID in development, serves the local tenant and exits 0 on SIGTERM", async () => {
+    const port = await freePort();
+    const server = startServer({ NODE_ENV: "development", PORT: String(port) });
+    const deadline = Date.now() + 20_000;
+    while (!server.output().stdout.includes("listening on") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    const homeText = await home.text();
+    server.child.kill("SIGTERM");
+    const code = await server.exited;
+
+    assert.equal(health.status, 200);
+    assert.match(homeText, /Local test tenant/);
+    assert.equal(code, 0, server.output().stderr);
+    const startLine = server.output().stdout.split("\n").find((l) => l.includes("listening on"));
+    assert.match(startLine ?? "", /"localTenant":true/);
+  });
+});
