@@ -1,0 +1,76 @@
+/**
+ * The app registrations (confidential clients) of the tenant.
+ *
+ * Guarantees: redirect and post-logout URIs are matched by exact string comparison (never prefix,
+ * never case-folded), like Entra; only absolute URIs without fragments are registrable, and plain
+ * http only on loopback hosts (Entra's rule). Secrets are compared in constant time (both sides are
+ * hashed to equal length first). Registered data is copied and frozen, so later mutation by the
+ * caller changes nothing.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { LocalTenantClient } from "./types.js";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function assertRegistrableUri(uri: string, what: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new Error(`${what} '${uri}' is not an absolute URI`);
+  }
+  if (url.hash !== "" || uri.includes("#")) throw new Error(`${what} '${uri}' must not contain a fragment`);
+  const secure = url.protocol === "https:";
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  if (!secure && !loopbackHttp)
+    throw new Error(`${what} '${uri}' must use https (http only for loopback hosts)`);
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+export class ClientRegistry {
+  readonly #clients = new Map<string, Readonly<LocalTenantClient>>();
+
+  register(client: LocalTenantClient): void {
+    if (typeof client.clientId !== "string" || client.clientId.trim() === "") {
+      throw new Error("clientId must be a non-empty string");
+    }
+    if (typeof client.clientSecret !== "string" || client.clientSecret === "") {
+      throw new Error("clientSecret must be a non-empty string");
+    }
+    for (const uri of client.redirectUris) assertRegistrableUri(uri, "redirect URI");
+    for (const uri of client.postLogoutRedirectUris) assertRegistrableUri(uri, "post-logout redirect URI");
+    this.#clients.set(
+      client.clientId.toLowerCase(),
+      Object.freeze({
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        redirectUris: Object.freeze([...client.redirectUris]) as string[],
+        postLogoutRedirectUris: Object.freeze([...client.postLogoutRedirectUris]) as string[],
+      }),
+    );
+  }
+
+  /** Client ids are GUIDs in Entra, matched case-insensitively. */
+  get(clientId: string): Readonly<LocalTenantClient> | undefined {
+    return this.#clients.get(clientId.toLowerCase());
+  }
+
+  all(): Readonly<LocalTenantClient>[] {
+    return [...this.#clients.values()];
+  }
+}
+
+export function hasRedirectUri(client: Readonly<LocalTenantClient>, uri: string): boolean {
+  return client.redirectUris.includes(uri);
+}
+
+export function hasPostLogoutRedirectUri(client: Readonly<LocalTenantClient>, uri: string): boolean {
+  return client.postLogoutRedirectUris.includes(uri);
+}
+
+export function secretMatches(client: Readonly<LocalTenantClient>, presented: string): boolean {
+  return timingSafeEqual(digest(client.clientSecret), digest(presented));
+}

@@ -1,0 +1,79 @@
+/**
+ * grant_type=authorization_code.
+ *
+ * Guarantees: the code must exist (else invalid_grant AADSTS9002313), belong to the authenticated
+ * client (AADSTS70000), not have been redeemed (AADSTS54005 — one-time), be younger than 10 minutes
+ * (AADSTS70008), come with the exact redirect_uri of its authorize request (AADSTS50011), and with
+ * a code_verifier (missing → invalid_request AADSTS501481) that matches the challenge (S256 or
+ * plain; else invalid_grant AADSTS501481). A failed attempt does not burn the code; a successful
+ * one does, before any token is minted. The id token carries the authorize request's nonce.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { TenantContext } from "./context.js";
+import { aadsts } from "./errors.js";
+import type { EntraError } from "./errors.js";
+import type { AuthorizationCodeGrant } from "./grants.js";
+import type { Params } from "./params.js";
+import type { TokenResponseBody } from "./tokenIssuer.js";
+import { issueTokenResponse } from "./tokenIssuer.js";
+import { requestedScopeError } from "./tokenScopes.js";
+import type { LocalTenantClient } from "./types.js";
+import { findUser } from "./users.js";
+
+export type GrantResult = { ok: true; body: TokenResponseBody } | { ok: false; error: EntraError };
+
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+function sameString(a: string, b: string): boolean {
+  const left = Buffer.from(a, "utf8");
+  const right = Buffer.from(b, "utf8");
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function verifierMatches(grant: AuthorizationCodeGrant, verifier: string): boolean {
+  if (!VERIFIER.test(verifier)) return false;
+  const derived =
+    grant.codeChallengeMethod === "S256"
+      ? createHash("sha256").update(verifier).digest("base64url")
+      : verifier;
+  return sameString(derived, grant.codeChallenge);
+}
+
+export async function redeemAuthorizationCode(
+  ctx: TenantContext,
+  client: Readonly<LocalTenantClient>,
+  form: Params,
+  now: number,
+): Promise<GrantResult> {
+  const code = form.get("code");
+  if (code === undefined) return { ok: false, error: aadsts.missingParameter("code") };
+  const redirectUri = form.get("redirect_uri");
+  if (redirectUri === undefined) return { ok: false, error: aadsts.missingParameter("redirect_uri") };
+  const grant = ctx.grants.findCode(code);
+  if (grant === undefined) return { ok: false, error: aadsts.unknownGrant() };
+  if (grant.clientId.toLowerCase() !== client.clientId.toLowerCase()) {
+    return { ok: false, error: aadsts.grantOfOtherClient() };
+  }
+  if (grant.redeemed) return { ok: false, error: aadsts.codeRedeemed() };
+  if (grant.expiresAt <= now) return { ok: false, error: aadsts.codeExpired() };
+  if (grant.redirectUri !== redirectUri) {
+    return { ok: false, error: aadsts.redirectUriMismatchAtToken(redirectUri, grant.redirectUri) };
+  }
+  const verifier = form.get("code_verifier");
+  if (verifier === undefined) return { ok: false, error: aadsts.codeVerifierMissing() };
+  if (!verifierMatches(grant, verifier)) return { ok: false, error: aadsts.codeVerifierMismatch() };
+  const scopeError = requestedScopeError(ctx, form.get("scope"), grant.oid, client.clientId);
+  if (scopeError !== undefined) return { ok: false, error: scopeError };
+  const user = findUser(ctx.users, grant.oid);
+  if (user === undefined) return { ok: false, error: aadsts.unknownGrant() };
+
+  grant.redeemed = true;
+  const body = await issueTokenResponse(ctx, {
+    clientId: client.clientId,
+    user,
+    graphScopes: ctx.grants.consentedScopes(user.oid, client.clientId),
+    nonce: grant.nonce,
+    withRefreshToken: grant.offlineAccess,
+  });
+  return { ok: true, body };
+}

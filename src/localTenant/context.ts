@@ -1,0 +1,46 @@
+/**
+ * Everything one running local tenant knows, built once by startLocalTenant.
+ *
+ * Guarantees: there is no module-level mutable state in this folder; every handler reads and
+ * writes only the context object it was built with, so several tenants can run side by side.
+ */
+import type { ClientRegistry } from "./clients.js";
+import type { GrantStore } from "./grants.js";
+import type { SigningKey } from "./keys.js";
+import type { SsoStore } from "./sso.js";
+import type { TransactionStore } from "./transactions.js";
+import type { LocalTenantCounters, LocalTenantFaults } from "./types.js";
+import type { LocalTenantUser } from "./users.js";
+
+export interface TenantContext {
+  readonly tenantId: string;
+  /** "https://127.0.0.1:PORT" — no trailing slash. */
+  readonly origin: string;
+  /** origin + "/" */
+  readonly cloudInstance: string;
+  /** v2.0 id token issuer: `{cloudInstance}{tenant}/v2.0` */
+  readonly issuer: string;
+  /** v1 access token issuer: `https://sts.windows.net/{tenant}/` */
+  readonly accessTokenIssuer: string;
+  /** "https://127.0.0.1:GRAPHPORT" — no trailing slash. */
+  readonly graphOrigin: string;
+  readonly accessTokenLifetimeSeconds: number;
+  readonly refreshTokenLifetimeSeconds: number;
+  readonly signingKey: SigningKey;
+  readonly clients: ClientRegistry;
+  readonly users: readonly LocalTenantUser[];
+  readonly transactions: TransactionStore;
+  readonly grants: GrantStore;
+  readonly sso: SsoStore;
+  readonly counters: LocalTenantCounters;
+  readonly faults: LocalTenantFaults;
+  readonly log: (message: string) => void;
+}
+
+/** Graph accepts either audience; the stand-in issues the URI form. */
+export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
+export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
+export function v1Issuer(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
+}

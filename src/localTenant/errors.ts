@@ -1,0 +1,306 @@
+/**
+ * Entra ID's error shapes and the AADSTS codes this stand-in uses.
+ *
+ * Guarantees: every identity-provider error carries an AADSTS code and is rendered the way Entra
+ * renders it: as JSON for the token and metadata endpoints
+ * (`{ error, error_description: "AADSTSnnnn: text\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …",
+ * error_codes, timestamp, trace_id, correlation_id, error_uri, suberror? }`), or as redirect
+ * parameters (`error`, `error_description`, `error_uri`, `state`) for the authorize endpoint. The
+ * correlation id is the caller's `client-request-id` when that is a GUID, like Entra.
+ */
+import type { Response } from "express";
+import { entraTimestamp, isGuid, newGuid } from "./ids.js";
+
+export interface EntraError {
+  /** OAuth error, e.g. "invalid_grant". */
+  error: string;
+  /** AADSTS number. */
+  code: number;
+  /** Text after "AADSTSnnnn: ". */
+  text: string;
+  httpStatus: number;
+  suberror?: string;
+}
+
+export interface RequestIds {
+  traceId: string;
+  correlationId: string;
+  time: Date;
+}
+
+function entraError(
+  error: string,
+  code: number,
+  text: string,
+  httpStatus = 400,
+  suberror?: string,
+): EntraError {
+  return suberror === undefined
+    ? { error, code, text, httpStatus }
+    : { error, code, text, httpStatus, suberror };
+}
+
+/** The catalogue. Texts follow Entra's wording where it is known. */
+export const aadsts = {
+  /** Discovery and keys answer "invalid_tenant"; the OAuth endpoints "invalid_request". */
+  tenantNotFound: (tenant: string, error = "invalid_request") =>
+    entraError(
+      error,
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
+  missingParameter: (name: string) =>
+    entraError(
+      "invalid_request",
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    ),
+  duplicateParameter: (name: string) =>
+    entraError(
+      "invalid_request",
+      9000411,
+      `The request is not properly formatted. The parameter '${name}' is duplicated.`,
+    ),
+  malformed: () =>
+    entraError("invalid_request", 9002313, "Invalid request. Request is malformed or invalid."),
+  notFound: () =>
+    entraError("invalid_request", 9002313, "Invalid request. Request is malformed or invalid.", 404),
+  getOnPostEndpoint: () =>
+    entraError("invalid_request", 900561, "The endpoint only accepts POST requests. Received a GET request."),
+  unknownClient: (clientId: string, tenant: string, httpStatus = 400) =>
+    entraError(
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      httpStatus,
+    ),
+  redirectUriMismatch: (redirectUri: string, clientId: string) =>
+    entraError(
+      "invalid_request",
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    ),
+  unsupportedResponseType: (responseType: string) =>
+    entraError(
+      "unsupported_response_type",
+      700054,
+      `response_type '${responseType}' is not enabled for the application.`,
+    ),
+  unsupportedResponseMode: (mode: string) =>
+    entraError(
+      "invalid_request",
+      9002313,
+      `Invalid request. Request is malformed or invalid. The response_mode '${mode}' is not supported.`,
+    ),
+  invalidScope: (scope: string, reason: string) =>
+    entraError(
+      "invalid_scope",
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope '${scope}' is not valid. ${reason}`.trim(),
+    ),
+  multipleResources: (scope: string) =>
+    entraError(
+      "invalid_scope",
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+    ),
+  pkceRequired: () =>
+    entraError("invalid_request", 9002325, "Proof Key for Code Exchange is required. Send a code_challenge."),
+  invalidCodeChallengeMethod: () =>
+    entraError("invalid_request", 50149, "Invalid Code_Challenge_method parameter."),
+  invalidCodeChallengeSize: () =>
+    entraError("invalid_request", 501491, "Invalid size of Code_Challenge parameter."),
+  invalidPrompt: (prompt: string) =>
+    entraError("invalid_request", 9002313, `Invalid request. The prompt value '${prompt}' is not supported.`),
+  loginRequired: () =>
+    entraError("login_required", 50058, "A silent sign-in request was sent but no user is signed in."),
+  userDeclined: () => entraError("access_denied", 65004, "User declined to consent to access the app."),
+  flowExpired: () =>
+    entraError(
+      "invalid_request",
+      50089,
+      "Authentication failed due to flow token expired. Start the sign-in again from the application.",
+    ),
+  missingClientCredential: () =>
+    entraError(
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      401,
+    ),
+  wrongClientSecret: (clientId: string) =>
+    entraError(
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      401,
+    ),
+  clientAssertionUnsupported: (clientId: string) =>
+    entraError(
+      "invalid_client",
+      700027,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
+      401,
+    ),
+  conflictingClientIds: () =>
+    entraError(
+      "invalid_request",
+      9002313,
+      "Invalid request. Request is malformed or invalid. The client_id in the body differs from the one in the Authorization header.",
+    ),
+  unsupportedGrantType: (grantType: string) =>
+    entraError(
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    ),
+  unknownGrant: (suberror?: string) =>
+    entraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", 400, suberror),
+  codeRedeemed: () =>
+    entraError(
+      "invalid_grant",
+      54005,
+      "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+    ),
+  codeExpired: () =>
+    entraError(
+      "invalid_grant",
+      70008,
+      "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+    ),
+  grantOfOtherClient: () =>
+    entraError(
+      "invalid_grant",
+      70000,
+      "Provided grant is invalid or malformed. It was issued to another client.",
+    ),
+  redirectUriMismatchAtToken: (sent: string, expected: string) =>
+    entraError(
+      "invalid_grant",
+      50011,
+      `The reply address '${sent}' does not match the reply address '${expected}' provided when requesting Authorization code.`,
+    ),
+  codeVerifierMissing: () =>
+    entraError(
+      "invalid_request",
+      501481,
+      "The Code_Verifier is missing, but a code_challenge was supplied in the authorization request.",
+    ),
+  codeVerifierMismatch: () =>
+    entraError(
+      "invalid_grant",
+      501481,
+      "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+    ),
+  refreshTokenExpired: (issued: Date, now: Date) =>
+    entraError(
+      "invalid_grant",
+      700082,
+      `The refresh token has expired due to inactivity. The token was issued on ${issued.toISOString()} and was inactive for ${Math.round((now.getTime() - issued.getTime()) / 1000)} seconds.`,
+      400,
+      "bad_token",
+    ),
+  refreshTokenRevoked: (issued: Date, validFrom: Date) =>
+    entraError(
+      "invalid_grant",
+      50173,
+      `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${issued.toISOString()}' and the TokensValidFrom date (before which tokens are not valid) for this user is '${validFrom.toISOString()}'.`,
+      400,
+      "bad_token",
+    ),
+  consentRequired: (clientId: string, scopes: string) =>
+    entraError(
+      "invalid_grant",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource. Scopes not consented: ${scopes}.`,
+      400,
+      "consent_required",
+    ),
+  transient: (httpStatus: number) =>
+    entraError(
+      "temporarily_unavailable",
+      90033,
+      "A transient error has occurred. Please try again.",
+      httpStatus,
+    ),
+} as const;
+
+export function newRequestIds(clientRequestId: string | undefined): RequestIds {
+  return {
+    traceId: newGuid(),
+    correlationId: clientRequestId !== undefined && isGuid(clientRequestId) ? clientRequestId : newGuid(),
+    time: new Date(),
+  };
+}
+
+export function errorUri(origin: string, err: EntraError): string {
+  return `${origin}/error?code=${err.code}`;
+}
+
+/** "AADSTSnnnn: text" — the first line of error_description. */
+export function headline(err: EntraError): string {
+  return `AADSTS${err.code}: ${err.text}`;
+}
+
+export function errorDescription(err: EntraError, ids: RequestIds): string {
+  return [
+    headline(err),
+    `Trace ID: ${ids.traceId}`,
+    `Correlation ID: ${ids.correlationId}`,
+    `Timestamp: ${entraTimestamp(ids.time)}`,
+  ].join("\r\n");
+}
+
+export interface EntraErrorBody {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+  suberror?: string;
+}
+
+export function entraErrorBody(err: EntraError, ids: RequestIds, origin: string): EntraErrorBody {
+  const body: EntraErrorBody = {
+    error: err.error,
+    error_description: errorDescription(err, ids),
+    error_codes: [err.code],
+    timestamp: entraTimestamp(ids.time),
+    trace_id: ids.traceId,
+    correlation_id: ids.correlationId,
+    error_uri: errorUri(origin, err),
+  };
+  if (err.suberror !== undefined) body.suberror = err.suberror;
+  return body;
+}
+
+/** Headers Entra puts on every token-endpoint style JSON answer. */
+export function setEntraJsonHeaders(res: Response, ids: RequestIds): void {
+  res.setHeader("Cache-Control", "no-store, no-cache");
+  res.setHeader("Pragma", "no-cache");
+  res.setHeader("x-ms-request-id", ids.traceId);
+  res.setHeader("client-request-id", ids.correlationId);
+}
+
+export function sendEntraJsonError(res: Response, origin: string, err: EntraError, ids: RequestIds): void {
+  setEntraJsonHeaders(res, ids);
+  res.status(err.httpStatus).json(entraErrorBody(err, ids, origin));
+}
+
+/** Parameters of an error sent back to the redirect URI. `state` is echoed only when it was sent. */
+export function redirectErrorParams(
+  err: EntraError,
+  ids: RequestIds,
+  origin: string,
+  state: string | undefined,
+): Record<string, string> {
+  const params: Record<string, string> = {
+    error: err.error,
+    error_description: errorDescription(err, ids),
+    error_uri: errorUri(origin, err),
+  };
+  if (state !== undefined) params.state = state;
+  return params;
+}

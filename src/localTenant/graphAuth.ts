@@ -1,0 +1,60 @@
+/**
+ * Validating a bearer token presented to the Graph stand-in.
+ *
+ * Guarantees: a token is accepted only if it is a JWS verified (RS256) against this tenant's
+ * signing key, with iss `https://sts.windows.net/{tid}/`, aud `https://graph.microsoft.com` or
+ * Graph's app id, tid of this tenant, exp and iat present, and exp/nbf within Graph's 5-minute
+ * clock skew. Failures come back with Graph's messages ("Access token is empty.", "… Invalid
+ * audience.", "Lifetime validation failed, the token is expired.", …) for a 401.
+ */
+import { errors, jwtVerify } from "jose";
+import type { JWTPayload } from "jose";
+import type { TenantContext } from "./context.js";
+import { GRAPH_APP_ID, GRAPH_AUDIENCE } from "./context.js";
+
+export const GRAPH_CLOCK_SKEW_SECONDS = 300;
+
+export type GraphAuthResult = { ok: true; oid: string; scopes: string[] } | { ok: false; message: string };
+
+function failure(message: string): GraphAuthResult {
+  return { ok: false, message };
+}
+
+function audienceOk(aud: JWTPayload["aud"]): boolean {
+  const values = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
+  return values.length === 1 && (values[0] === GRAPH_AUDIENCE || values[0] === GRAPH_APP_ID);
+}
+
+export async function authenticateGraphRequest(
+  ctx: TenantContext,
+  authorization: string | undefined,
+): Promise<GraphAuthResult> {
+  const match = authorization === undefined ? null : /^Bearer\s+(\S*)\s*$/i.exec(authorization);
+  const token = match?.[1] ?? "";
+  if (token === "") return failure("Access token is empty.");
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, ctx.signingKey.publicKey, {
+      algorithms: ["RS256"],
+      clockTolerance: GRAPH_CLOCK_SKEW_SECONDS,
+      requiredClaims: ["exp", "iat"],
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired)
+      return failure("Lifetime validation failed, the token is expired.");
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf") {
+      return failure("Lifetime validation failed, the token is not yet valid.");
+    }
+    if (error instanceof errors.JWSSignatureVerificationFailed) {
+      return failure("Access token validation failure. Invalid signature.");
+    }
+    return failure("Access token validation failure.");
+  }
+  if (payload.iss !== ctx.accessTokenIssuer || payload.tid !== ctx.tenantId) {
+    return failure("Access token validation failure. Invalid issuer.");
+  }
+  if (!audienceOk(payload.aud)) return failure("Access token validation failure. Invalid audience.");
+  if (typeof payload.oid !== "string") return failure("Access token validation failure.");
+  const scopes = typeof payload.scp === "string" ? payload.scp.split(" ").filter((s) => s !== "") : [];
+  return { ok: true, oid: payload.oid, scopes };
+}

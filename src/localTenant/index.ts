@@ -1,0 +1,181 @@
+/**
+ * Local test tenant: a stand-in for Microsoft Entra ID (v2.0 endpoints) plus a stand-in for
+ * Microsoft Graph's /v1.0/me, for tests, the local dev mode and benchmarks. Local test tenant — not
+ * Microsoft Entra ID. Never used in production: startLocalTenant throws when NODE_ENV=production.
+ *
+ * Guarantees: it enforces what Entra enforces (exact redirect URIs, one-time codes bound to client,
+ * redirect URI and PKCE, client secrets, refresh-token expiry and revocation, scopes) and answers
+ * in Entra's and Graph's shapes (AADSTS codes, suberror, client_info, v1 Graph access tokens), over
+ * HTTPS only, on loopback only, with a fresh self-signed certificate and signing key per start. All
+ * state lives in the object startLocalTenant returns; nothing is module-level.
+ *
+ * Why not oidc-provider or oauth2-mock-server: Entra's path layout (`/{tenant}/oauth2/v2.0/*`,
+ * `/{tenant}/discovery/v2.0/keys`, issuer `{instance}{tenant}/v2.0`), its AADSTS error shapes with
+ * `error_codes`, trace/correlation ids and `suberror`, the `client_info` response field and v1 Graph
+ * access tokens (`iss https://sts.windows.net/{tid}/`, `scp`) would mean overriding most of
+ * oidc-provider; oauth2-mock-server accepts replayed codes, missing PKCE verifiers, wrong redirect
+ * URIs and unknown refresh tokens and cannot change its error shapes (see MSAL-NOTES.md). One small
+ * file per step is easier to audit than a configured framework.
+ *
+ * Files: types (public types) · certificate · keys · users · clients · scopes · errors (AADSTS
+ * catalogue and shapes) · html/pages/loginPage · params · tenant · transactions/grants/sso
+ * (stores) · discovery · authorize · signIn · authorizationResponse · clientAuth · codeGrant ·
+ * refreshGrant · tokenScopes · tokenIssuer · token · logout · graph/graphAuth/graphProfile/
+ * graphErrors · identityProvider (routes) · servers · index.
+ */
+import { createCertificate } from "./certificate.js";
+import { ClientRegistry } from "./clients.js";
+import type { TenantContext } from "./context.js";
+import { v1Issuer } from "./context.js";
+import { createGraphApp } from "./graph.js";
+import { GrantStore } from "./grants.js";
+import { isGuid } from "./ids.js";
+import { createIdentityProviderApp } from "./identityProvider.js";
+import { createSigningKey } from "./keys.js";
+import { listenHttps } from "./servers.js";
+import type { RunningServer } from "./servers.js";
+import { SsoStore } from "./sso.js";
+import { TransactionStore } from "./transactions.js";
+import type { LocalTenant, LocalTenantCounters, LocalTenantFaults, LocalTenantOptions } from "./types.js";
+import { TEST_USERS } from "./users.js";
+
+export type {
+  GraphStatusFault,
+  HangFault,
+  LocalTenant,
+  LocalTenantClient,
+  LocalTenantCounters,
+  LocalTenantFaults,
+  LocalTenantOptions,
+  TokenStatusFault,
+} from "./types.js";
+export type { LocalTenantUser } from "./users.js";
+
+/** The tenant id used when none is given. */
+export const DEFAULT_TENANT_ID = "7d3f6a41-2c8e-4b95-a0d6-3e1f5b9c8a24";
+
+const LOOPBACK_HOSTS = new Map<string, string>([
+  ["127.0.0.1", "127.0.0.1"],
+  ["::1", "[::1]"],
+  ["localhost", "localhost"],
+]);
+
+function zeroCounters(): LocalTenantCounters {
+  return {
+    discovery: 0,
+    authorize: 0,
+    tokenAuthorizationCode: 0,
+    tokenRefresh: 0,
+    tokenErrors: 0,
+    jwks: 0,
+    logout: 0,
+    graphMe: 0,
+    graphErrors: 0,
+  };
+}
+
+function checkPort(name: string, value: number | undefined): number {
+  const port = value ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be an integer 0..65535`);
+  return port;
+}
+
+function checkLifetime(name: string, value: number | undefined, fallback: number): number {
+  const seconds = value ?? fallback;
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`${name} must be a positive integer`);
+  return seconds;
+}
+
+export async function startLocalTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
+  if (process.env.NODE_ENV === "production") {
+    throw new Error("startLocalTenant refuses to run with NODE_ENV=production: it is a local test tenant.");
+  }
+  const host = options.host ?? "127.0.0.1";
+  const urlHost = LOOPBACK_HOSTS.get(host);
+  if (urlHost === undefined) {
+    throw new Error(
+      `The local tenant listens on loopback only ("127.0.0.1", "::1", "localhost"), not '${host}'.`,
+    );
+  }
+  const port = checkPort("port", options.port);
+  const graphPort = checkPort("graphPort", options.graphPort);
+  const tenantId = (options.tenantId ?? DEFAULT_TENANT_ID).toLowerCase();
+  if (!isGuid(tenantId)) throw new Error("tenantId must be a GUID");
+  const accessTokenLifetimeSeconds = checkLifetime(
+    "accessTokenLifetimeSeconds",
+    options.accessTokenLifetimeSeconds,
+    3600,
+  );
+  const refreshTokenLifetimeSeconds = checkLifetime(
+    "refreshTokenLifetimeSeconds",
+    options.refreshTokenLifetimeSeconds,
+    86400,
+  );
+  const log = options.log ?? ((): void => undefined);
+  const clients = new ClientRegistry();
+  for (const client of options.clients ?? []) clients.register(client);
+
+  const [tls, signingKey] = await Promise.all([createCertificate(), createSigningKey()]);
+  const idpServer = await listenHttps(tls, host, port);
+  let graphServer: RunningServer;
+  try {
+    graphServer = await listenHttps(tls, host, graphPort);
+  } catch (error) {
+    await idpServer.close();
+    throw error;
+  }
+
+  const origin = `https://${urlHost}:${idpServer.port}`;
+  const graphOrigin = `https://${urlHost}:${graphServer.port}`;
+  const counters = zeroCounters();
+  const faults: LocalTenantFaults = { graph: null, token: null };
+  const grants = new GrantStore(refreshTokenLifetimeSeconds);
+  const sso = new SsoStore();
+  const ctx: TenantContext = {
+    tenantId,
+    origin,
+    cloudInstance: `${origin}/`,
+    issuer: `${origin}/${tenantId}/v2.0`,
+    accessTokenIssuer: v1Issuer(tenantId),
+    graphOrigin,
+    accessTokenLifetimeSeconds,
+    refreshTokenLifetimeSeconds,
+    signingKey,
+    clients,
+    users: TEST_USERS,
+    transactions: new TransactionStore(),
+    grants,
+    sso,
+    counters,
+    faults,
+    log,
+  };
+  idpServer.handle(createIdentityProviderApp(ctx));
+  graphServer.handle(createGraphApp(ctx));
+  log(`local tenant ${tenantId}: identity provider ${origin}/, Graph ${graphOrigin}/`);
+
+  return {
+    cloudInstance: `${origin}/`,
+    tenantId,
+    authority: `${origin}/${tenantId}`,
+    authorityHost: `${urlHost}:${idpServer.port}`,
+    graphEndpoint: `${graphOrigin}/`,
+    caCertificatePem: tls.certPem,
+    spkiSha256Base64: tls.spkiSha256Base64,
+    users: TEST_USERS,
+    registerClient: (client) => clients.register(client),
+    counters,
+    resetCounters: () => Object.assign(counters, zeroCounters()),
+    faults,
+    revokeRefreshTokens: (userOid?: string) => {
+      const oid = userOid?.toLowerCase();
+      grants.revokeRefreshTokens(oid, Date.now());
+      sso.deleteForUser(oid);
+      log(`revoked refresh tokens and SSO sessions of ${oid ?? "all users"}`);
+    },
+    close: async () => {
+      await Promise.all([idpServer.close(), graphServer.close()]);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * GET /{tenant}/oauth2/v2.0/logout.
+ *
+ * Guarantees: always ends this browser's SSO session (server-side and cookie); redirects (302) only
+ * to a post_logout_redirect_uri registered — exact match — for the client named by client_id, or by
+ * a valid id_token_hint (signature and issuer checked, expiry ignored as at Entra), or, when neither
+ * names a client, for any registered client; `state` is echoed. Anything else gets the "You have
+ * signed out" page: never an open redirect.
+ */
+import { compactVerify } from "jose";
+import type { Request, RequestHandler, Response } from "express";
+import { hasPostLogoutRedirectUri } from "./clients.js";
+import type { TenantContext } from "./context.js";
+import { aadsts, newRequestIds } from "./errors.js";
+import { sendErrorPage, sendSignedOutPage } from "./pages.js";
+import { Params } from "./params.js";
+import { clearedSsoCookie, readCookie, SSO_COOKIE } from "./sso.js";
+import { checkTenant } from "./tenant.js";
+import type { LocalTenantClient } from "./types.js";
+
+async function clientOfIdTokenHint(ctx: TenantContext, hint: string): Promise<string | undefined> {
+  try {
+    const { payload } = await compactVerify(hint, ctx.signingKey.publicKey, { algorithms: ["RS256"] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; aud?: unknown };
+    return claims.iss === ctx.issuer && typeof claims.aud === "string" ? claims.aud : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function logoutHandler(ctx: TenantContext): RequestHandler {
+  return async (req: Request, res: Response): Promise<void> => {
+    ctx.counters.logout += 1;
+    const params = Params.fromQuery(req);
+    const ids = newRequestIds(params.get("client-request-id"));
+    const tenantError = checkTenant(ctx, req.params.tenant);
+    if (tenantError !== undefined) return sendErrorPage(res, tenantError, ids);
+    const duplicate = params.duplicate();
+    if (duplicate !== undefined) return sendErrorPage(res, aadsts.duplicateParameter(duplicate), ids);
+
+    ctx.sso.delete(readCookie(req.headers.cookie, SSO_COOKIE));
+    res.append("Set-Cookie", clearedSsoCookie());
+
+    const target = params.get("post_logout_redirect_uri");
+    if (target !== undefined) {
+      const hint = params.get("id_token_hint");
+      const clientId =
+        params.get("client_id") ?? (hint === undefined ? undefined : await clientOfIdTokenHint(ctx, hint));
+      const candidates: Readonly<LocalTenantClient>[] =
+        clientId === undefined
+          ? ctx.clients.all()
+          : [ctx.clients.get(clientId)].filter((c) => c !== undefined);
+      if (candidates.some((client) => hasPostLogoutRedirectUri(client, target))) {
+        const url = new URL(target);
+        const state = params.get("state");
+        if (state !== undefined) url.searchParams.set("state", state);
+        res.setHeader("Cache-Control", "no-store, no-cache");
+        res.status(302).setHeader("Location", url.href);
+        res.end();
+        return;
+      }
+      ctx.log(`logout: post_logout_redirect_uri '${target}' is not registered; not redirecting`);
+    }
+    sendSignedOutPage(res);
+  };
+}

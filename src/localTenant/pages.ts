@@ -1,0 +1,61 @@
+/**
+ * The non-sign-in pages: error page, signed-out page, form_post page, /error lookup page.
+ *
+ * Guarantees: an error page never redirects and shows the AADSTS code with trace id, correlation id
+ * and timestamp like Entra's; the form_post page posts only the given parameters to the given
+ * (already validated) redirect URI, with a visible Continue button that works without script.
+ */
+import type { Response } from "express";
+import { entraTimestamp } from "./ids.js";
+import { headline } from "./errors.js";
+import type { EntraError, RequestIds } from "./errors.js";
+import { escapeHtml, sendPage } from "./html.js";
+
+/** Error pages answer 400 (Entra answers 200; the status is easier for tests and changes nothing for browsers). */
+export function sendErrorPage(res: Response, err: EntraError, ids: RequestIds): void {
+  res.setHeader("x-ms-request-id", ids.traceId);
+  sendPage(res, 400, {
+    title: "Sign in error",
+    body: `<h1>Sign in</h1>
+<p>Sorry, but we’re having trouble signing you in.</p>
+<p class="error" id="error-code" data-error="${escapeHtml(err.error)}" data-code="AADSTS${err.code}">${escapeHtml(headline(err))}</p>
+<dl class="details">
+<dt>Request Id</dt><dd id="trace-id">${escapeHtml(ids.traceId)}</dd>
+<dt>Correlation Id</dt><dd id="correlation-id">${escapeHtml(ids.correlationId)}</dd>
+<dt>Timestamp</dt><dd id="timestamp">${escapeHtml(entraTimestamp(ids.time))}</dd>
+</dl>`,
+  });
+}
+
+export function sendSignedOutPage(res: Response): void {
+  sendPage(res, 200, {
+    title: "Signed out",
+    body: `<h1>You have signed out of your account</h1>
+<p>It’s a good idea to close all browser windows.</p>`,
+  });
+}
+
+export function sendFormPostPage(res: Response, redirectUri: string, params: Record<string, string>): void {
+  const fields = Object.entries(params)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join("\n");
+  sendPage(res, 200, {
+    title: "Working...",
+    body: `<h1>Returning to the application</h1>
+<form method="post" action="${escapeHtml(redirectUri)}" id="response">
+${fields}
+<button type="submit">Continue</button>
+</form>`,
+    script: `document.getElementById("response").submit();`,
+    formActionOrigins: [new URL(redirectUri).origin],
+  });
+}
+
+export function sendErrorLookupPage(res: Response, code: string): void {
+  sendPage(res, 200, {
+    title: "Error lookup",
+    body: `<h1>Error code lookup</h1>
+<p>Error code: <code>AADSTS${escapeHtml(code)}</code></p>
+<p>This local test tenant imitates Microsoft Entra ID's error codes; see Microsoft's documentation for their meaning.</p>`,
+  });
+}

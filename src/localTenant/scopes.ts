@@ -1,0 +1,87 @@
+/**
+ * Scope parsing, like Entra's v2.0 endpoint.
+ *
+ * Guarantees: only the OIDC scopes (openid, profile, email, offline_access) and the Graph scopes
+ * User.Read, User.ReadBasic.All, Calendars.Read, Mail.Read (bare or with the
+ * `https://graph.microsoft.com/` prefix, case-insensitive) plus `https://graph.microsoft.com/.default`
+ * are accepted. Scopes of two resources → AADSTS28000; anything unknown → AADSTS70011; `.default`
+ * mixed with named Graph scopes → AADSTS70011. Granted Graph scopes are reported in canonical case
+ * without prefix.
+ */
+import { aadsts } from "./errors.js";
+import type { EntraError } from "./errors.js";
+
+export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
+export const GRAPH_SCOPES = ["User.Read", "User.ReadBasic.All", "Calendars.Read", "Mail.Read"] as const;
+export const GRAPH_RESOURCE = "https://graph.microsoft.com";
+/** The Graph permission every app registration has by default. */
+export const DEFAULT_GRAPH_SCOPE = "User.Read";
+
+export interface ParsedScopes {
+  oidc: Set<string>;
+  /** Canonical Graph scope names, no prefix, no duplicates. */
+  graph: string[];
+  /** `https://graph.microsoft.com/.default` was requested. */
+  graphDefault: boolean;
+}
+
+export type ScopeResult = { ok: true; scopes: ParsedScopes } | { ok: false; error: EntraError };
+
+const GRAPH_BY_LOWER = new Map<string, string>(GRAPH_SCOPES.map((scope) => [scope.toLowerCase(), scope]));
+const OIDC_SET = new Set<string>(OIDC_SCOPES);
+
+function resourceOf(scope: string): string | undefined {
+  const slash = scope.lastIndexOf("/");
+  if (slash <= 0) return undefined;
+  const resource = scope.slice(0, slash).toLowerCase();
+  // "00000003-0000-0000-c000-000000000000/User.Read" is Graph by app id.
+  if (resource === GRAPH_RESOURCE || resource === "00000003-0000-0000-c000-000000000000")
+    return GRAPH_RESOURCE;
+  return resource;
+}
+
+export function parseScopes(raw: string): ScopeResult {
+  const items = raw.split(/\s+/).filter((item) => item !== "");
+  const oidc = new Set<string>();
+  const graph: string[] = [];
+  let graphDefault = false;
+  const resources = new Set<string>();
+  for (const item of items) {
+    const lower = item.toLowerCase();
+    if (OIDC_SET.has(lower)) {
+      oidc.add(lower);
+      continue;
+    }
+    const resource = resourceOf(item);
+    resources.add(resource ?? GRAPH_RESOURCE); // a bare name ("User.Read") means Graph
+  }
+  if (resources.size > 1) return { ok: false, error: aadsts.multipleResources(raw) };
+  for (const item of items) {
+    const lower = item.toLowerCase();
+    if (OIDC_SET.has(lower)) continue;
+    const resource = resourceOf(item);
+    if (resource !== undefined && resource !== GRAPH_RESOURCE) {
+      return { ok: false, error: aadsts.invalidScope(item, "The resource is not known in this tenant.") };
+    }
+    const name = resource === undefined ? lower : lower.slice(lower.lastIndexOf("/") + 1);
+    if (name === ".default" && resource !== undefined) {
+      graphDefault = true;
+      continue;
+    }
+    const canonical = GRAPH_BY_LOWER.get(name);
+    if (canonical === undefined) return { ok: false, error: aadsts.invalidScope(item, "") };
+    if (!graph.includes(canonical)) graph.push(canonical);
+  }
+  if (graphDefault && graph.length > 0) {
+    return {
+      ok: false,
+      error: aadsts.invalidScope(raw, "The .default scope can't be combined with resource-specific scopes."),
+    };
+  }
+  return { ok: true, scopes: { oidc, graph, graphDefault } };
+}
+
+/** The `scope` value of a token response: "openid profile email" plus the Graph scopes. */
+export function responseScope(graphScopes: readonly string[]): string {
+  return ["openid", "profile", "email", ...graphScopes].join(" ");
+}

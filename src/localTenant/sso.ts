@@ -1,0 +1,70 @@
+/**
+ * The SSO session: an `ESTSAUTH`-like cookie naming a server-side session.
+ *
+ * Guarantees: the cookie holds only a random id (HttpOnly; Secure; SameSite=None; Path=/, a
+ * browser-session cookie like ESTSAUTH); the user it stands for is kept server-side. Sessions last
+ * at most 24 hours and can be ended one by one (logout) or per user (revocation).
+ */
+import { ExpiringMap } from "./expiringMap.js";
+import { newGuid, newOpaqueToken } from "./ids.js";
+
+export const SSO_COOKIE = "ESTSAUTH";
+const SSO_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface SsoSession {
+  id: string;
+  oid: string;
+  /** Sent back as `session_state` with every code issued in this session. */
+  sessionState: string;
+  expiresAt: number;
+}
+
+export class SsoStore {
+  readonly #sessions = new ExpiringMap<SsoSession>(50_000);
+
+  create(oid: string, now: number): SsoSession {
+    const session: SsoSession = {
+      id: newOpaqueToken(),
+      oid,
+      sessionState: newGuid(),
+      expiresAt: now + SSO_LIFETIME_MS,
+    };
+    this.#sessions.set(session.id, session, now);
+    return session;
+  }
+
+  get(id: string | undefined, now: number): SsoSession | undefined {
+    if (id === undefined) return undefined;
+    const session = this.#sessions.get(id);
+    return session !== undefined && session.expiresAt > now ? session : undefined;
+  }
+
+  delete(id: string | undefined): void {
+    if (id !== undefined) this.#sessions.delete(id);
+  }
+
+  deleteForUser(oid: string | undefined): void {
+    for (const [id, session] of [...this.#sessions.entries()]) {
+      if (oid === undefined || session.oid === oid) this.#sessions.delete(id);
+    }
+  }
+}
+
+/** Reads one cookie from a Cookie header (no dependency on cookie-parser). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function ssoCookie(id: string): string {
+  return `${SSO_COOKIE}=${id}; Path=/; Secure; HttpOnly; SameSite=None`;
+}
+
+export function clearedSsoCookie(): string {
+  return `${SSO_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+}

@@ -1,0 +1,94 @@
+/**
+ * The tenant's test users.
+ *
+ * Guarantees: fixed oids (stable across restarts, so tests and fixtures can name them), UPNs in the
+ * reserved `.test` domain, and one user (Lee Gu) with the nulls real Graph data has (no job title,
+ * office, phones, mail or preferred language). Every user's home tenant is this tenant.
+ */
+
+export interface LocalTenantUser {
+  oid: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  officeLocation: string | null;
+  businessPhones: readonly string[];
+  mobilePhone: string | null;
+  mail: string | null;
+  preferredLanguage: string | null;
+}
+
+export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
+  [
+    {
+      oid: "4f3c9a2e-6b1d-4c8e-9f70-1a2b3c4d5e01",
+      userPrincipalName: "adele.vance@contoso.test",
+      displayName: "Adele Vance",
+      givenName: "Adele",
+      surname: "Vance",
+      jobTitle: "Product Marketing Manager",
+      officeLocation: "18/2111",
+      businessPhones: ["+1 425 555 0109"],
+      mobilePhone: "+1 425 555 0110",
+      mail: "adele.vance@contoso.test",
+      preferredLanguage: "en-US",
+    },
+    {
+      oid: "8d1e7b54-2f9a-4e36-b0c1-5a6b7c8d9e02",
+      userPrincipalName: "alex.wilber@contoso.test",
+      displayName: "Alex Wilber",
+      givenName: "Alex",
+      surname: "Wilber",
+      jobTitle: "Marketing Assistant",
+      officeLocation: "131/1104",
+      businessPhones: ["+1 858 555 0110"],
+      mobilePhone: null,
+      mail: "alex.wilber@contoso.test",
+      preferredLanguage: "en-GB",
+    },
+    {
+      oid: "c27a0f93-5d4b-4a1e-8c62-9b0a1c2d3e03",
+      userPrincipalName: "megan.bowen@contoso.test",
+      displayName: "Megan Bowen",
+      givenName: "Megan",
+      surname: "Bowen",
+      jobTitle: "Auditor",
+      officeLocation: "12/1110",
+      businessPhones: ["+1 412 555 0109", "+1 412 555 0111"],
+      mobilePhone: "+1 412 555 0112",
+      mail: "megan.bowen@contoso.test",
+      preferredLanguage: "de-DE",
+    },
+    {
+      oid: "e9b5d168-0a7c-4f2d-93e4-d5c6b7a8f904",
+      userPrincipalName: "lee.gu@contoso.test",
+      displayName: "Lee Gu",
+      givenName: "Lee",
+      surname: "Gu",
+      jobTitle: null,
+      officeLocation: null,
+      businessPhones: [],
+      mobilePhone: null,
+      mail: null,
+      preferredLanguage: null,
+    },
+  ].map((user) => Object.freeze({ ...user, businessPhones: Object.freeze([...user.businessPhones]) })),
+);
+
+export function findUser(users: readonly LocalTenantUser[], oid: string): LocalTenantUser | undefined {
+  const wanted = oid.toLowerCase();
+  return users.find((user) => user.oid === wanted);
+}
+
+/** Matches a login_hint against UPN, mail or oid, case-insensitively. */
+export function findUserByHint(users: readonly LocalTenantUser[], hint: string): LocalTenantUser | undefined {
+  const wanted = hint.trim().toLowerCase();
+  return users.find(
+    (user) =>
+      user.userPrincipalName.toLowerCase() === wanted ||
+      (user.mail !== null && user.mail.toLowerCase() === wanted) ||
+      user.oid === wanted,
+  );
+}
