@@ -105,10 +105,9 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
   if (!select.ok) return sendGraphError(ctx, res, ids, 400, "BadRequest", select.message);
   res.setHeader("OData-Version", "4.0");
   res.setHeader("Cache-Control", "no-cache");
-  res
-    .status(200)
-    .type(ODATA_JSON)
-    .send(JSON.stringify(profileBody(user, select.fields)));
+  // res.end, not res.send: express would re-format (lower-case) the media type parameters.
+  res.setHeader("Content-Type", ODATA_JSON);
+  res.status(200).end(JSON.stringify(profileBody(user, select.fields)));
 }
 
 export function createGraphApp(ctx: TenantContext): express.Express {

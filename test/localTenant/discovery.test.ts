@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { EntraErrorResponse } from "./helpers.js";
+import { parseJson, startTestTenant, tenantRequest } from "./helpers.js";
+
+void test("GET openid-configuration, for the tenant, answers Entra's v2.0 document", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const base = `${tenant.cloudInstance}${tenant.tenantId}`;
+  // Act
+  const response = await tenantRequest(tenant, `${base}/v2.0/.well-known/openid-configuration`);
+  // Assert
+  assert.equal(response.status, 200);
+  const doc = parseJson(response);
+  assert.equal(doc.issuer, `${base}/v2.0`);
+  assert.equal(doc.authorization_endpoint, `${base}/oauth2/v2.0/authorize`);
+  assert.equal(doc.token_endpoint, `${base}/oauth2/v2.0/token`);
+  assert.equal(doc.end_session_endpoint, `${base}/oauth2/v2.0/logout`);
+  assert.equal(doc.jwks_uri, `${base}/discovery/v2.0/keys`);
+  assert.deepEqual(doc.response_modes_supported, ["query", "fragment", "form_post"]);
+  assert.deepEqual(doc.subject_types_supported, ["pairwise"]);
+  assert.deepEqual(doc.id_token_signing_alg_values_supported, ["RS256"]);
+  assert.deepEqual(doc.token_endpoint_auth_methods_supported, [
+    "client_secret_post",
+    "private_key_jwt",
+    "client_secret_basic",
+  ]);
+  assert.equal(doc.request_uri_parameter_supported, false);
+  assert.equal(doc.cloud_instance_name, "microsoftonline.com");
+  assert.equal(doc.msgraph_host, new URL(tenant.graphEndpoint).host);
+  assert.equal(tenant.counters.discovery, 1);
+});
+
+void test("GET openid-configuration, for an unknown tenant, answers invalid_tenant AADSTS90002", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await tenantRequest(
+    tenant,
+    `${tenant.cloudInstance}contoso.test/v2.0/.well-known/openid-configuration`,
+  );
+  // Assert
+  assert.equal(response.status, 400);
+  const body = parseJson<EntraErrorResponse>(response);
+  assert.equal(body.error, "invalid_tenant");
+  assert.deepEqual(body.error_codes, [90002]);
+  assert.match(body.error_description, /^AADSTS90002: Tenant 'contoso\.test' not found\./);
+  assert.match(
+    body.error_description,
+    /\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
+  );
+  assert.equal(body.error_uri, `${tenant.cloudInstance}error?code=90002`);
+});
+
+void test("GET discovery/v2.0/keys, for the tenant, publishes one RS256 signing key with a kid", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await tenantRequest(tenant, `${tenant.authority}/discovery/v2.0/keys`);
+  // Assert
+  assert.equal(response.status, 200);
+  const { keys } = parseJson<{ keys: Record<string, unknown>[] }>(response);
+  assert.equal(keys.length, 1);
+  assert.equal(keys[0]?.kty, "RSA");
+  assert.equal(keys[0]?.use, "sig");
+  assert.equal(typeof keys[0]?.kid, "string");
+  assert.equal(keys[0]?.d, undefined, "no private part");
+  assert.equal(keys[0]?.issuer, `${tenant.authority}/v2.0`);
+  assert.equal(tenant.counters.jwks, 1);
+});
+
+void test("an unknown path, on the identity provider, answers 404 in Entra's error shape", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await tenantRequest(tenant, `${tenant.authority}/oauth2/v2.0/nothing-here`, {
+    headers: { "client-request-id": "3f2d1c0b-aaaa-4bbb-8ccc-000000000001" },
+  });
+  // Assert
+  assert.equal(response.status, 404);
+  const body = parseJson<EntraErrorResponse>(response);
+  assert.equal(body.error, "invalid_request");
+  assert.equal(body.correlation_id, "3f2d1c0b-aaaa-4bbb-8ccc-000000000001");
+  assert.equal(response.headers["client-request-id"], "3f2d1c0b-aaaa-4bbb-8ccc-000000000001");
+});
+
+void test("GET /token, instead of POST, answers invalid_request AADSTS900561", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await tenantRequest(tenant, `${tenant.authority}/oauth2/v2.0/token`);
+  // Assert
+  assert.equal(response.status, 400);
+  assert.deepEqual(parseJson<EntraErrorResponse>(response).error_codes, [900561]);
+});
