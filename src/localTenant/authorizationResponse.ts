@@ -5,8 +5,8 @@
  * parameters are added without disturbing the URI's own query; `query` → 302 with the parameters in
  * the query, `fragment` → 302 with them in the fragment, `form_post` → an auto-submitting form.
  * A code is issued only here, bound to client, redirect URI, PKCE challenge, nonce and scopes, and
- * signing in records consent for the requested Graph scopes; the code carries every Graph scope
- * the user has consented to for this client (Entra puts all consented scopes in the token).
+ * signing in records consent for the requested Graph scopes (redemption then issues every Graph
+ * scope the user has consented to for this client, as Entra does).
  */
 import type { Response } from "express";
 import type { TenantContext } from "./context.js";
@@ -51,7 +51,6 @@ export function issueCodeAndRespond(
       clientId: pending.clientId,
       redirectUri: pending.redirectUri,
       oid: user.oid,
-      graphScopes: ctx.grants.consentedScopes(user.oid, pending.clientId),
       offlineAccess: pending.offlineAccess,
       nonce: pending.nonce,
       codeChallenge: pending.codeChallenge,

@@ -9,7 +9,8 @@
  *   are NOT revoked when used (Entra rotates but keeps the old one valid);
  * - revoke(oid?) marks every outstanding refresh token of that user (or of everyone) revoked and
  *   records when, for AADSTS50173;
- * - consent is per (user, client) and always includes User.Read (an app registration's default).
+ * - consent is per (user, client) and accumulates; a sign-in that asks for no Graph scope consents
+ *   to User.Read (Entra answers such a sign-in with a Graph token for User.Read).
  */
 import { ExpiringMap } from "./expiringMap.js";
 import { newOpaqueToken } from "./ids.js";
@@ -22,7 +23,6 @@ export interface AuthorizationCodeGrant {
   clientId: string;
   redirectUri: string;
   oid: string;
-  graphScopes: string[];
   offlineAccess: boolean;
   nonce: string | undefined;
   codeChallenge: string;
@@ -88,14 +88,16 @@ export class GrantStore {
     }
   }
 
-  grantConsent(oid: string, clientId: string, graphScopes: readonly string[]): void {
+  grantConsent(oid: string, clientId: string, requestedGraphScopes: readonly string[]): void {
     const key = `${oid}|${clientId.toLowerCase()}`;
-    const existing = this.#consent.get(key) ?? new Set<string>([DEFAULT_GRAPH_SCOPE]);
-    for (const scope of graphScopes) existing.add(scope);
+    const existing = this.#consent.get(key) ?? new Set<string>();
+    const granted = requestedGraphScopes.length === 0 ? [DEFAULT_GRAPH_SCOPE] : requestedGraphScopes;
+    for (const scope of granted) existing.add(scope);
     this.#consent.set(key, existing);
   }
 
+  /** Every Graph scope the user consented to for this client (Entra puts them all in the token). */
   consentedScopes(oid: string, clientId: string): string[] {
-    return [...(this.#consent.get(`${oid}|${clientId.toLowerCase()}`) ?? [DEFAULT_GRAPH_SCOPE])];
+    return [...(this.#consent.get(`${oid}|${clientId.toLowerCase()}`) ?? [])];
   }
 }

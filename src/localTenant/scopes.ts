@@ -14,7 +14,7 @@ import type { EntraError } from "./errors.js";
 export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
 export const GRAPH_SCOPES = ["User.Read", "User.ReadBasic.All", "Calendars.Read", "Mail.Read"] as const;
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
-/** The Graph permission every app registration has by default. */
+/** The Graph permission of a sign-in that asks for no Graph scope (an app registration's default). */
 export const DEFAULT_GRAPH_SCOPE = "User.Read";
 
 export interface ParsedScopes {

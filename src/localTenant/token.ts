@@ -35,8 +35,8 @@ function sendTokenFault(
     res.type("application/json; charset=utf-8").send(body);
     return;
   }
-  if (body !== undefined) {
-    res.json(body);
+  if (body !== undefined || status < 400) {
+    res.json(body ?? {});
     return;
   }
   const err: EntraError =

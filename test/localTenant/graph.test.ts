@@ -4,8 +4,10 @@ import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose
 import {
   CLIENT,
   graphMe,
+  obtainCode,
   obtainTokens,
   parseJson,
+  redeemCode,
   refresh,
   startTestTenant,
   tenantRequest,
@@ -139,6 +141,39 @@ void test("GET /v1.0/me, with an id token as bearer, answers 401 'Invalid issuer
     parseJson<GraphError>(response).error.message,
     "Access token validation failure. Invalid issuer.",
   );
+});
+
+void test("GET /v1.0/me, with a token lacking User.Read, answers 403 Authorization_RequestDenied", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const { code, pkce } = await obtainCode(tenant, { scope: "openid profile offline_access Mail.Read" });
+  const tokens = parseJson<{ access_token: string }>(
+    await redeemCode(tenant, { code, code_verifier: pkce.verifier, scope: undefined }),
+  );
+  // Act
+  const response = await graphMe(tenant, tokens.access_token);
+  // Assert
+  assert.equal(response.status, 403);
+  const body = parseJson<GraphError>(response);
+  assert.equal(body.error.code, "Authorization_RequestDenied");
+  assert.equal(body.error.message, "Insufficient privileges to complete the operation.");
+});
+
+void test("GET /v1.0/me, after consenting to User.Read in a later sign-in, answers the profile", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const user = tenant.users[0];
+  assert.ok(user);
+  await obtainCode(tenant, { scope: "openid profile Mail.Read" }, user.oid);
+  const { code, pkce } = await obtainCode(tenant, { scope: "openid profile User.Read" }, user.oid);
+  const tokens = parseJson<{ access_token: string; scope: string }>(
+    await redeemCode(tenant, { code, code_verifier: pkce.verifier, scope: undefined }),
+  );
+  // Act
+  const response = await graphMe(tenant, tokens.access_token);
+  // Assert
+  assert.equal(tokens.scope, "openid profile email Mail.Read User.Read");
+  assert.equal(response.status, 200);
 });
 
 void test("GET /v1.0/me, with client-request-id, echoes it in headers and errors", async (t) => {

@@ -356,8 +356,8 @@ void test("POST /token, for a code without offline_access, answers no refresh to
   );
   // Assert
   assert.equal(body.refresh_token, undefined);
-  assert.equal(body.scope, "openid profile email User.Read Mail.Read");
-  assert.equal(decodeJwt(body.access_token).scp, "User.Read Mail.Read");
+  assert.equal(body.scope, "openid profile email Mail.Read");
+  assert.equal(decodeJwt(body.access_token).scp, "Mail.Read");
 });
 
 void test("POST /token, for an unknown tenant segment such as common, answers AADSTS90002", async (t) => {
