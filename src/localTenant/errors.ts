@@ -26,6 +26,8 @@ export interface RequestIds {
   traceId: string;
   correlationId: string;
   time: Date;
+  /** The caller's client-request-id as sent (echoed even when it is not a GUID). */
+  clientRequestId?: string;
 }
 
 function entraError(
@@ -226,11 +228,13 @@ export const aadsts = {
 } as const;
 
 export function newRequestIds(clientRequestId: string | undefined): RequestIds {
-  return {
+  const ids: RequestIds = {
     traceId: newGuid(),
     correlationId: clientRequestId !== undefined && isGuid(clientRequestId) ? clientRequestId : newGuid(),
     time: new Date(),
   };
+  if (clientRequestId !== undefined) ids.clientRequestId = clientRequestId.slice(0, 128);
+  return ids;
 }
 
 export function errorUri(origin: string, err: EntraError): string {
@@ -281,7 +285,7 @@ export function setEntraJsonHeaders(res: Response, ids: RequestIds): void {
   res.setHeader("Cache-Control", "no-store, no-cache");
   res.setHeader("Pragma", "no-cache");
   res.setHeader("x-ms-request-id", ids.traceId);
-  res.setHeader("client-request-id", ids.correlationId);
+  res.setHeader("client-request-id", ids.clientRequestId ?? ids.correlationId);
 }
 
 export function sendEntraJsonError(res: Response, origin: string, err: EntraError, ids: RequestIds): void {

@@ -25,7 +25,9 @@ export const PROFILE_FIELDS = [
 
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
-const BY_LOWER = new Map<string, ProfileField>(PROFILE_FIELDS.map((field) => [field.toLowerCase(), field]));
+const BY_LOWER: ReadonlyMap<string, ProfileField> = new Map<string, ProfileField>(
+  PROFILE_FIELDS.map((field) => [field.toLowerCase(), field]),
+);
 const CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#users";
 
 export type SelectResult = { ok: true; fields: ProfileField[] | undefined } | { ok: false; message: string };

@@ -54,7 +54,7 @@ export type { LocalTenantUser } from "./users.js";
 /** The tenant id used when none is given. */
 export const DEFAULT_TENANT_ID = "7d3f6a41-2c8e-4b95-a0d6-3e1f5b9c8a24";
 
-const LOOPBACK_HOSTS = new Map<string, string>([
+const LOOPBACK_HOSTS: ReadonlyMap<string, string> = new Map<string, string>([
   ["127.0.0.1", "127.0.0.1"],
   ["::1", "[::1]"],
   ["localhost", "localhost"],

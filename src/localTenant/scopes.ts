@@ -27,8 +27,10 @@ export interface ParsedScopes {
 
 export type ScopeResult = { ok: true; scopes: ParsedScopes } | { ok: false; error: EntraError };
 
-const GRAPH_BY_LOWER = new Map<string, string>(GRAPH_SCOPES.map((scope) => [scope.toLowerCase(), scope]));
-const OIDC_SET = new Set<string>(OIDC_SCOPES);
+const GRAPH_BY_LOWER: ReadonlyMap<string, string> = new Map<string, string>(
+  GRAPH_SCOPES.map((scope) => [scope.toLowerCase(), scope]),
+);
+const OIDC_SET: ReadonlySet<string> = new Set<string>(OIDC_SCOPES);
 
 function resourceOf(scope: string): string | undefined {
   const slash = scope.lastIndexOf("/");

@@ -371,3 +371,20 @@ void test("POST /token, for an unknown tenant segment such as common, answers AA
   assert.equal(response.status, 400);
   assert.deepEqual(entraError(response).error_codes, [90002]);
 });
+
+void test("POST /token, with a non-GUID client-request-id, echoes it but correlates under a fresh GUID", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await redeemCode(
+    tenant,
+    { code: "never-issued", code_verifier: "a".repeat(43) },
+    { "client-request-id": "not-a-guid" },
+  );
+  // Assert
+  assert.equal(response.headers["client-request-id"], "not-a-guid");
+  assert.match(
+    entraError(response).correlation_id,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
+});
