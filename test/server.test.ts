@@ -55,7 +55,11 @@ describe("the server process", () => {
     for (const name of ["TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "EXPRESS_SESSION_SECRET"]) {
       assert.match(stderr, new RegExp(`${name}: `));
     }
-    assert.doesNotMatch(stdout + stderr, /Local test tenant/, "production never falls back to the local tenant");
+    assert.doesNotMatch(
+      stdout + stderr,
+      /Local test tenant/,
+      "production never falls back to the local tenant",
+    );
   });
 
   it("server.ts, with no CLIENT_ID in development, serves the local tenant and exits 0 on SIGTERM", async () => {
@@ -75,7 +79,10 @@ describe("the server process", () => {
     assert.equal(health.status, 200);
     assert.match(homeText, /Local test tenant/);
     assert.equal(code, 0, server.output().stderr);
-    const startLine = server.output().stdout.split("\n").find((l) => l.includes("listening on"));
+    const startLine = server
+      .output()
+      .stdout.split("\n")
+      .find((l) => l.includes("listening on"));
     assert.match(startLine ?? "", /"localTenant":true/);
   });
 });

@@ -28,7 +28,10 @@ export function createSessionStore(settings: SessionSettings, options: SessionSt
   }
 }
 
-function createSqliteStore(path: string, { onError, pruneIntervalMs = 60_000 }: SessionStoreOptions): ClosableStore {
+function createSqliteStore(
+  path: string,
+  { onError, pruneIntervalMs = 60_000 }: SessionStoreOptions,
+): ClosableStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = knex({
     client: "better-sqlite3",

@@ -41,8 +41,16 @@ describe("the session cache plugin with msal-node", () => {
     tenant = await startLocalTenant();
     const clientId = randomUUID();
     const clientSecret = randomBytes(24).toString("base64url");
-    tenant.registerClient({ clientId, clientSecret, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [] });
-    const network = createNetworkClient({ httpsAgent: createHttpsAgent(tenant.caCertificatePem), timeoutMs: 5000 });
+    tenant.registerClient({
+      clientId,
+      clientSecret,
+      redirectUris: [REDIRECT_URI],
+      postLogoutRedirectUris: [],
+    });
+    const network = createNetworkClient({
+      httpsAgent: createHttpsAgent(tenant.caCertificatePem),
+      timeoutMs: 5000,
+    });
     const metadata = await discoverAuthority(tenant.authority, network);
     const auth = {
       authority: tenant.authority,
@@ -142,7 +150,9 @@ describe("the session cache plugin with msal-node", () => {
     const spy: CachePlugin = {
       beforeCacheAccess: async (context) => {
         context.tokenCache.deserialize(slot.value!);
-        changedRightAfterDeserialize = context.tokenCache.hasChanged();
+        changedRightAfterDeserialize = (
+          context.tokenCache as unknown as { hasChanged(): boolean }
+        ).hasChanged();
       },
       afterCacheAccess: async (context) => {
         seen.push(context.cacheHasChanged);
@@ -153,7 +163,11 @@ describe("the session cache plugin with msal-node", () => {
     const account = await client.getTokenCache().getAccountByHomeId(homeAccountId);
     await client.acquireTokenSilent({ account: account!, scopes: SCOPES });
 
-    assert.equal(changedRightAfterDeserialize, true, "TokenCache.hasChanged() is true right after deserialize()");
+    assert.equal(
+      changedRightAfterDeserialize,
+      true,
+      "TokenCache.hasChanged() is true right after deserialize()",
+    );
     assert.deepEqual(seen, [false, false], "reads and cache hits report cacheHasChanged=false in 7.2.3");
   });
 
@@ -163,7 +177,11 @@ describe("the session cache plugin with msal-node", () => {
       slot.value = blob;
       const client = clients.create(createSessionCachePlugin(slot));
 
-      await assert.rejects(client.getTokenCache().getAllAccounts(), CorruptTokenCacheError, blob.slice(0, 20));
+      await assert.rejects(
+        client.getTokenCache().getAllAccounts(),
+        CorruptTokenCacheError,
+        blob.slice(0, 20),
+      );
       assert.equal(slot.writes, 0);
     }
   });

@@ -48,7 +48,7 @@ describe("the browser path", () => {
     await page.goto(`${app.baseUrl}/`);
     await page.getByRole("link", { name: "Sign in" }).first().click();
     await page.waitForURL((url) => url.href.startsWith(app.tenant.cloudInstance));
-    assert.match(await page.textContent("body") ?? "", /Local test tenant/);
+    assert.match((await page.textContent("body")) ?? "", /Local test tenant/);
     await page.locator(`button[name="user"][value="${user.oid}"]`).click();
     await page.waitForURL(`${app.baseUrl}/`);
     await page.getByRole("link", { name: /Microsoft Graph profile/ }).click();
@@ -56,16 +56,23 @@ describe("the browser path", () => {
 
     const heading = await page.getByRole("heading", { level: 1 }).textContent();
     assert.equal(heading?.trim(), user.displayName);
-    assert.match((await page.locator('dd[data-field="Job title"]').textContent()) ?? "", new RegExp(user.jobTitle ?? "—"));
+    assert.match(
+      (await page.locator('dd[data-field="Job title"]').textContent()) ?? "",
+      new RegExp(user.jobTitle ?? "—"),
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "profile.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(`${app.baseUrl}/`);
-    assert.equal(await page.getByRole("link", { name: "Sign in" }).count() > 0, true);
+    assert.equal((await page.getByRole("link", { name: "Sign in" }).count()) > 0, true);
     assert.equal(app.tenant.counters.logout, 1);
     const cookies = await context.cookies(app.baseUrl);
-    assert.equal(cookies.find((c) => c.name === "sid"), undefined, "the session cookie is gone");
+    assert.equal(
+      cookies.find((c) => c.name === "sid"),
+      undefined,
+      "the session cookie is gone",
+    );
     await context.close();
   });
 });

@@ -75,7 +75,11 @@ describe("bad input at the sign-in callback", () => {
       const other = app.newClient();
       const s = await other.get(`${app.baseUrl}/auth/signin`);
       const state = new URL(s.location!).searchParams.get("state")!;
-      const q = new URLSearchParams({ state, error: "access_denied", error_description: "<script>alert(1)</script>" });
+      const q = new URLSearchParams({
+        state,
+        error: "access_denied",
+        error_description: "<script>alert(1)</script>",
+      });
       return other.get(`${app.baseUrl}/auth/redirect?${q.toString()}`);
     })();
     assert.equal(htmlTest.status, 400);

@@ -54,7 +54,10 @@ describe("the sign-in flow against the local tenant", () => {
     const stored = readSessionRow(app.sqlitePath, sessionIdFromCookie(afterCookie));
     assert.equal(stored?.pendingSignIns, undefined, "the flow's state, verifier and nonce are forgotten");
     const user = app.tenant.users[0]!;
-    assert.equal((stored?.account as { homeAccountId?: string }).homeAccountId, `${user.oid}.${app.tenant.tenantId}`);
+    assert.equal(
+      (stored?.account as { homeAccountId?: string }).homeAccountId,
+      `${user.oid}.${app.tenant.tenantId}`,
+    );
   });
 
   it("GET /profile, after sign-in, shows the user's Graph fields", async () => {
@@ -135,7 +138,10 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
     const sidCookie = client.cookie(app.baseUrl, "sid")!;
     const stored = readSessionRow(app.sqlitePath, sessionIdFromCookie(sidCookie));
-    const cache = JSON.parse(stored!.tokenCache as string) as Record<string, Record<string, { secret: string }>>;
+    const cache = JSON.parse(stored!.tokenCache as string) as Record<
+      string,
+      Record<string, { secret: string }>
+    >;
     const secrets = ["AccessToken", "RefreshToken", "IdToken"].flatMap((kind) =>
       Object.values(cache[kind] ?? {}).map((entry) => entry.secret),
     );
@@ -160,8 +166,10 @@ describe("the sign-in flow against the local tenant", () => {
 });
 
 describe("the token cache across an access-token expiry", () => {
-  // MSAL treats a token as expired 300 s early, so a 304 s lifetime expires 4 s after it is issued.
-  const lifetimeSeconds = 304;
+  // MSAL treats a token as expired 300 s early (in whole seconds), so a 303 s lifetime is served from
+  // the cache for about 3 s and is surely expired 5 s after it was issued.
+  const lifetimeSeconds = 303;
+  const surelyExpiredAfterMs = (lifetimeSeconds - 300 + 2) * 1000;
   let app: TestApp;
   before(async () => {
     app = await startTestApp({ tenant: { accessTokenLifetimeSeconds: lifetimeSeconds } });
@@ -173,7 +181,7 @@ describe("the token cache across an access-token expiry", () => {
     const signedInAt = Date.now();
     await signIn(app, client);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedInAt + 4_500 - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())));
     app.resetCounts();
 
     const refreshed = await client.get(`${app.baseUrl}/profile`);

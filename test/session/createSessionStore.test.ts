@@ -20,20 +20,27 @@ function settingsFor(file: string) {
   }).session;
 }
 
-const call = <T>(fn: (cb: (err?: unknown, value?: T) => void) => void) =>
-  new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err as Error) : resolve(value))));
+const failOnError = (error: unknown) => assert.fail(`the store reported ${String(error)}`);
+
+const call = <T>(fn: (cb: (err?: unknown, value?: T | null) => void) => void) =>
+  new Promise<T | null | undefined>((resolve, reject) =>
+    fn((err, value) => (err ? reject(new Error("the store call failed", { cause: err })) : resolve(value))),
+  );
 
 const sessionWith = (maxAge: number, tokenCache: string) =>
-  ({ cookie: { originalMaxAge: maxAge, maxAge, expires: new Date(Date.now() + maxAge) }, tokenCache }) as unknown as SessionData;
+  ({
+    cookie: { originalMaxAge: maxAge, maxAge, expires: new Date(Date.now() + maxAge) },
+    tokenCache,
+  }) as unknown as SessionData;
 
 describe("the SQLite session store", () => {
   it("createSessionStore, after the process restarts, still has the sessions it saved", async () => {
     const settings = settingsFor("restart.sqlite");
-    const first = createSessionStore(settings, { onError: assert.fail });
+    const first = createSessionStore(settings, { onError: failOnError });
     await call((cb) => first.store.set("sid-1", sessionWith(60_000, "cache-blob"), cb));
     await first.close();
 
-    const second = createSessionStore(settings, { onError: assert.fail });
+    const second = createSessionStore(settings, { onError: failOnError });
     const loaded = await call<SessionData>((cb) => second.store.get("sid-1", cb));
     await second.close();
 
@@ -41,7 +48,10 @@ describe("the SQLite session store", () => {
   });
 
   it("createSessionStore, with an expired session, neither returns it nor keeps it", async () => {
-    const owned = createSessionStore(settingsFor("prune.sqlite"), { onError: assert.fail, pruneIntervalMs: 50 });
+    const owned = createSessionStore(settingsFor("prune.sqlite"), {
+      onError: failOnError,
+      pruneIntervalMs: 50,
+    });
     const store: Store = owned.store;
     await call((cb) => store.set("old", sessionWith(1, "old"), cb));
     await call((cb) => store.set("new", sessionWith(60_000, "new"), cb));

@@ -15,7 +15,8 @@ export function sessionIdFromCookie(cookieValue: string): string {
 export function readSessionRow(sqlitePath: string, sid: string): Record<string, unknown> | undefined {
   const db = new Database(sqlitePath, { readonly: true });
   try {
-    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined;
+    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as
+      { sess: string } | undefined;
     return row ? (JSON.parse(row.sess) as Record<string, unknown>) : undefined;
   } finally {
     db.close();
@@ -25,7 +26,8 @@ export function readSessionRow(sqlitePath: string, sid: string): Record<string, 
 export function rawSessionText(sqlitePath: string, sid: string): string | undefined {
   const db = new Database(sqlitePath, { readonly: true });
   try {
-    return (db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined)?.sess;
+    return (db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined)
+      ?.sess;
   } finally {
     db.close();
   }
@@ -38,7 +40,8 @@ export function rewriteSession(
 ): void {
   const db = new Database(sqlitePath);
   try {
-    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined;
+    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as
+      { sess: string } | undefined;
     if (!row) throw new Error(`no session ${sid}`);
     const session = JSON.parse(row.sess) as Record<string, unknown>;
     change(session);

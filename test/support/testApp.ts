@@ -34,7 +34,11 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { tenant?: LocalTenantOptions; env?: Record<string, string>; appHost?: "127.0.0.1" | "localhost" } = {},
+  options: {
+    tenant?: LocalTenantOptions;
+    env?: Record<string, string>;
+    appHost?: "127.0.0.1" | "localhost";
+  } = {},
 ): Promise<TestApp> {
   const tenant = await startLocalTenant(options.tenant);
   const server = createServer();
