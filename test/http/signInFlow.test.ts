@@ -181,7 +181,9 @@ describe("the token cache across an access-token expiry", () => {
     const signedInAt = Date.now();
     await signIn(app, client);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())),
+    );
     app.resetCounts();
 
     const refreshed = await client.get(`${app.baseUrl}/profile`);
