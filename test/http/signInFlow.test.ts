@@ -91,6 +91,7 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal(counters.tokenAuthorizationCode + counters.tokenRefresh, 0, "token endpoint calls");
     assert.equal(counters.discovery, 0, "metadata is read once per process");
     assert.equal(app.storeCalls.set, 0, "session writes");
+    assert.equal(app.storeCalls.touch, 2, "express-session extends the TTL of an unmodified session (touch)");
     assert.equal(counters.graphMe, 2);
   });
 
