@@ -21,6 +21,8 @@ import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
 export interface AppDependencies {
   config: AppConfig;
   sessionStore: Store;
+  /** Rejects when the session store does not answer (for /readyz). */
+  checkReadiness: () => Promise<void>;
   clients: MsalClientFactory;
   metadata: AuthorityMetadata;
   graph: GraphClient;
@@ -48,6 +50,19 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(express.static(paths.publicDir, { index: false, maxAge: "1h" }));
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
+  });
+  app.get("/readyz", async (_req, res) => {
+    const ready = await deps.checkReadiness().then(
+      () => true,
+      (error: unknown) => {
+        logger.warn({ err: error }, "not ready: the session store does not answer");
+        return false;
+      },
+    );
+    res
+      .status(ready ? 200 : 503)
+      .type("text/plain")
+      .send(ready ? "ready" : "the session store does not answer");
   });
 
   app.use(noStore);

@@ -4,7 +4,6 @@
  * by the tests, so both run the same wiring.
  */
 import type { Express } from "express";
-import type { Store } from "express-session";
 import { createApp } from "./app.js";
 import { createMsalClientFactory } from "./auth/createMsalClientFactory.js";
 import { createNetworkClient } from "./auth/createNetworkClient.js";
@@ -14,18 +13,19 @@ import { createGraphClient } from "./graph/createGraphClient.js";
 import { createHttpsAgent } from "./http/createHttpsAgent.js";
 import type { Logger } from "./logger.js";
 import { createSessionStore } from "./session/createSessionStore.js";
+import type { SessionStoreHandle } from "./session/createSessionStore.js";
+import { GuardedStore } from "./session/guardStore.js";
 
 export interface ComposeOptions {
   logger: Logger;
   /** A CA to trust in-process besides Node's roots and NODE_EXTRA_CA_CERTS (the local tenant's). */
   extraCaPem?: string;
   /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
-  sessionStore?: Store;
+  sessionStore?: SessionStoreHandle;
 }
 
 export interface ComposedApp {
   app: Express;
-  sessionStore: Store;
   close(): Promise<void>;
 }
 
@@ -34,15 +34,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   const httpsAgent = createHttpsAgent(options.extraCaPem);
   const network = createNetworkClient({ httpsAgent, timeoutMs: config.auth.httpTimeoutMs });
   const metadata = await discoverAuthority(config.auth.authority, network);
-  const owned = options.sessionStore
-    ? undefined
-    : createSessionStore(config.session, {
-        onError: (error) => logger.error({ err: error }, "session store cleanup failed"),
-      });
-  const sessionStore = options.sessionStore ?? owned!.store;
+  const ownsStore = options.sessionStore === undefined;
+  const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger }));
   const app = createApp({
     config,
-    sessionStore,
+    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, logger),
+    checkReadiness: () => sessionStore.ping(),
     clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
     metadata,
     graph: createGraphClient(config.graph, httpsAgent),
@@ -50,10 +47,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   });
   return {
     app,
-    sessionStore,
     close: async () => {
       httpsAgent.destroy();
-      await owned?.close();
+      if (ownsStore) await sessionStore.close();
     },
   };
 }

@@ -75,10 +75,16 @@ export class GraphError extends AppError {
   }
 }
 
-/** The session store failed or timed out. */
+/** The session store failed or timed out: a short outage, so the answer says when to retry. */
 export class SessionStoreError extends AppError {
+  readonly retryAfterSeconds = 5;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(503, "The service is temporarily unavailable", message, options);
+    super(
+      503,
+      "The service is temporarily unavailable",
+      `${message} This is usually brief: please try again in a few seconds. You are still signed in.`,
+      options,
+    );
   }
 }
 

@@ -126,6 +126,8 @@ export function createAuthRouter({ config, clients, metadata, logger }: AuthRout
     };
     req.session.tokenCache = serializedCache;
     req.session.csrfToken = newCsrfToken();
+    // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
+    await saveSession(req.session);
     logger.info({ correlationId: res.locals.requestId }, "signed in");
     res.redirect(303, pending.returnTo);
   });

@@ -11,6 +11,7 @@ import type { Logger } from "../logger.js";
 import { forgetAccount } from "../session/readAccount.js";
 import type { SignedInAccount } from "../session/sessionData.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
+import type { InFlightCalls } from "./inFlightCalls.js";
 import { CorruptTokenCacheError, createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { translateMsalError } from "./translateMsalError.js";
 
@@ -22,10 +23,11 @@ export function createTokenSource(deps: {
   session: Session & Partial<SessionData>;
   account: SignedInAccount;
   clients: MsalClientFactory;
+  inFlight: InFlightCalls;
   correlationId: string;
   logger: Logger;
 }): TokenSource {
-  const { session, account, clients, correlationId, logger } = deps;
+  const { session, account, clients, inFlight, correlationId, logger } = deps;
   let client: ConfidentialClientApplication | undefined;
 
   function clientForThisRequest(): ConfidentialClientApplication {
@@ -46,26 +48,33 @@ export function createTokenSource(deps: {
     return found;
   }
 
-  return {
-    async acquireToken(scopes) {
-      const msal = clientForThisRequest();
-      try {
-        const result = await msal.acquireTokenSilent({
-          account: await findAccount(msal),
-          scopes: [...scopes],
-          correlationId,
-        });
-        if (!result.accessToken)
-          throw new IdentityProviderError("The identity provider returned no access token.");
-        return result.accessToken;
-      } catch (error) {
-        if (error instanceof CorruptTokenCacheError) {
-          logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
-          forgetAccount(session);
-          throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
-        }
-        throw translateMsalError(error);
+  async function acquire(scopes: readonly string[]): Promise<string> {
+    const msal = clientForThisRequest();
+    try {
+      const result = await msal.acquireTokenSilent({
+        account: await findAccount(msal),
+        scopes: [...scopes],
+        correlationId,
+      });
+      if (!result.accessToken)
+        throw new IdentityProviderError("The identity provider returned no access token.");
+      return result.accessToken;
+    } catch (error) {
+      if (error instanceof CorruptTokenCacheError) {
+        logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
+        forgetAccount(session);
+        throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
       }
-    },
+      throw translateMsalError(error);
+    }
+  }
+
+  return {
+    // Requests of one session that arrive together share one silent call (and so one refresh). The
+    // request that runs it writes the new cache to the store; the others leave the session unchanged.
+    acquireToken: (scopes) =>
+      inFlight.run(`${session.id}|${account.homeAccountId}|${[...scopes].sort().join(" ")}`, () =>
+        acquire(scopes),
+      ),
   };
 }

@@ -8,11 +8,13 @@ import type { Logger } from "../logger.js";
 import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { createTokenSource } from "./createTokenSource.js";
+import { createInFlightCalls } from "./inFlightCalls.js";
 
 export function createTokenCacheMiddleware(deps: {
   clients: MsalClientFactory;
   logger: Logger;
 }): RequestHandler {
+  const inFlight = createInFlightCalls();
   return (req, res, next) => {
     const session = req.session;
     const account = readSignedInAccount(session);
@@ -28,6 +30,7 @@ export function createTokenCacheMiddleware(deps: {
       session,
       account,
       clients: deps.clients,
+      inFlight,
       correlationId: res.locals.requestId,
       logger: deps.logger,
     });

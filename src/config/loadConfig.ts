@@ -46,8 +46,17 @@ const envSchema = z.object({
   EXPRESS_SESSION_SECRET: requiredSecret("EXPRESS_SESSION_SECRET", 32),
   /** Older secrets still accepted while cookies signed with them expire. Comma-separated. */
   EXPRESS_SESSION_PREVIOUS_SECRETS: z.string().default(""),
-  SESSION_STORE: z.enum(["sqlite"], { error: 'SESSION_STORE must be "sqlite"' }).default("sqlite"),
+  SESSION_STORE: z
+    .enum(["sqlite", "redis"], { error: 'SESSION_STORE must be "sqlite" or "redis"' })
+    .default("sqlite"),
   SQLITE_PATH: z.string().min(1).default("data/sessions.sqlite"),
+  REDIS_URL: z
+    .string()
+    .url("REDIS_URL must be a URL")
+    .refine((v) => /^rediss?:\/\//.test(v), "REDIS_URL must start with redis:// or rediss://")
+    .default("redis://127.0.0.1:6379"),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default("entra-webapp:sess:"),
+  SESSION_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
   SESSION_LIFETIME_MINUTES: z.coerce
     .number()
     .int()
@@ -107,6 +116,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       secrets: Object.freeze([e.EXPRESS_SESSION_SECRET, ...previousSecrets]),
       store: e.SESSION_STORE,
       sqlitePath: e.SQLITE_PATH,
+      redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      storeTimeoutMs: e.SESSION_STORE_TIMEOUT_MS,
       lifetimeMs: e.SESSION_LIFETIME_MINUTES * 60_000,
       cookieName: secureCookie ? "__Host-sid" : "sid",
       secureCookie,

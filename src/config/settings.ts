@@ -2,7 +2,7 @@
  * The typed, immutable settings of the app. Everything else receives an `AppConfig`; nothing but
  * `loadConfig` looks at environment variables.
  */
-export type SessionStoreKind = "sqlite";
+export type SessionStoreKind = "sqlite" | "redis";
 
 export interface AuthSettings {
   /** `CLOUD_INSTANCE` + `TENANT_ID`, without a trailing slash. */
@@ -30,6 +30,11 @@ export interface SessionSettings {
   readonly secrets: readonly string[];
   readonly store: SessionStoreKind;
   readonly sqlitePath: string;
+  /** May hold a password: never log it as is (see redactUrl). */
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  /** Deadline for every session-store call; past it the request gets a 503. */
+  readonly storeTimeoutMs: number;
   readonly lifetimeMs: number;
   readonly cookieName: string;
   /** True when the app's public URL (the scheme of `REDIRECT_URI`) is https. */

@@ -108,9 +108,18 @@ describe("loadConfig", () => {
     }, TypeError);
   });
 
-  it("loadConfig, with an unknown session store, names the allowed value", () => {
+  it("loadConfig, with an unknown session store, names the allowed values", () => {
     const problems = problemsOf({ ...valid, SESSION_STORE: "memory" });
 
-    assert.deepEqual(problems, ['SESSION_STORE: SESSION_STORE must be "sqlite"']);
+    assert.deepEqual(problems, ['SESSION_STORE: SESSION_STORE must be "sqlite" or "redis"']);
+  });
+
+  it("loadConfig, with the Redis store, defaults to the local Redis and refuses other schemes", () => {
+    const config = loadConfig({ ...valid, SESSION_STORE: "redis" });
+    const problems = problemsOf({ ...valid, SESSION_STORE: "redis", REDIS_URL: "http://127.0.0.1:6379" });
+
+    assert.equal(config.session.redisUrl, "redis://127.0.0.1:6379");
+    assert.equal(config.session.redisKeyPrefix, "entra-webapp:sess:");
+    assert.deepEqual(problems, ["REDIS_URL: REDIS_URL must start with redis:// or rediss://"]);
   });
 });

@@ -79,12 +79,12 @@ export async function startTestApp(
 
   const logLines: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
-  const sqlite = createSessionStore(config.session, { onError: (error) => logger.error({ err: error }) });
-  const counting = countStoreCalls(sqlite.store);
+  const handle = await createSessionStore(config.session, { logger });
+  const counting = countStoreCalls(handle.store);
   const composed = await composeApp(config, {
     logger,
     extraCaPem: tenant.caCertificatePem,
-    sessionStore: counting.store,
+    sessionStore: { ...handle, store: counting.store },
   });
   server.on("request", composed.app);
 
@@ -104,7 +104,7 @@ export async function startTestApp(
       server.closeAllConnections();
       server.close();
       await composed.close();
-      await sqlite.close();
+      await handle.close();
       await tenant.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,75 @@
+/**
+ * Wraps the session store so that every call ends within a deadline (a store that hangs becomes a
+ * 503, never a request that waits forever) and a session that cannot be parsed counts as no session
+ * (logged once, then deleted) instead of failing every request of that browser. It never emits
+ * "disconnect": express-session would then silently drop sessions, which looks like a sign-out.
+ */
+import { Store } from "express-session";
+import type { SessionData } from "express-session";
+import type { Logger } from "../logger.js";
+import { DeadlineExceededError } from "./withDeadline.js";
+
+type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+
+export class GuardedStore extends Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.bounded<SessionData | null>(
+      "get",
+      (cb) => this.inner.get(sid, cb),
+      (err, session) => {
+        if (err instanceof SyntaxError) {
+          this.logger.warn({ reason: err.message }, "discarding a session that cannot be parsed");
+          this.inner.destroy(sid, () => undefined);
+          callback(null, null);
+          return;
+        }
+        callback(err, session);
+      },
+    );
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.bounded("set", (cb) => this.inner.set(sid, session, cb), callback);
+  }
+
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    const touch = this.inner.touch?.bind(this.inner);
+    if (!touch) {
+      callback?.();
+      return;
+    }
+    this.bounded("touch", (cb) => touch(sid, session, cb), callback);
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.bounded("destroy", (cb) => this.inner.destroy(sid, cb), callback);
+  }
+
+  private bounded<T>(operation: string, call: (cb: Callback<T>) => void, callback?: Callback<T>): void {
+    let settled = false;
+    const finish: Callback<T> = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      callback?.(err, value);
+    };
+    const timer = setTimeout(
+      () => finish(new DeadlineExceededError(`session store ${operation}`, this.timeoutMs)),
+      this.timeoutMs,
+    );
+    timer.unref();
+    try {
+      call(finish);
+    } catch (error) {
+      finish(error);
+    }
+  }
+}
