@@ -10,6 +10,10 @@ import { composeApp } from "./compose.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { startLocalMode, wantsLocalMode } from "./localMode.js";
+import { closeGracefully } from "./http/closeGracefully.js";
+
+/** Orchestrators usually wait 30 s after SIGTERM before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
@@ -36,12 +40,11 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    server.close();
-    server.closeIdleConnections();
-    await once(server, "close");
+    logger.info({ signal }, "shutting down: finishing requests in flight");
+    await closeGracefully(server, SHUTDOWN_GRACE_MS);
     await composed.close();
     await local?.close();
+    logger.info("stopped");
     process.exit(0);
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

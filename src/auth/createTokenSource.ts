@@ -24,10 +24,12 @@ export function createTokenSource(deps: {
   account: SignedInAccount;
   clients: MsalClientFactory;
   inFlight: InFlightCalls;
+  /** Settles when this request has ended (its session saved). */
+  requestEnded: Promise<unknown>;
   correlationId: string;
   logger: Logger;
 }): TokenSource {
-  const { session, account, clients, inFlight, correlationId, logger } = deps;
+  const { session, account, clients, inFlight, requestEnded, correlationId, logger } = deps;
   let client: ConfidentialClientApplication | undefined;
 
   function clientForThisRequest(): ConfidentialClientApplication {
@@ -73,8 +75,10 @@ export function createTokenSource(deps: {
     // Requests of one session that arrive together share one silent call (and so one refresh). The
     // request that runs it writes the new cache to the store; the others leave the session unchanged.
     acquireToken: (scopes) =>
-      inFlight.run(`${session.id}|${account.homeAccountId}|${[...scopes].sort().join(" ")}`, () =>
-        acquire(scopes),
+      inFlight.run(
+        `${session.id}|${account.homeAccountId}|${[...scopes].sort().join(" ")}`,
+        () => acquire(scopes),
+        requestEnded,
       ),
   };
 }

@@ -1,21 +1,28 @@
 /**
  * Coalesces concurrent silent token calls within one process: while a call for a key is running,
- * later callers with the same key share its result instead of each refreshing. It holds promises only
- * while they run (nothing user-specific stays after), and one instance lives per app, not per module.
+ * later callers with the same key share its result instead of each refreshing. A call counts as
+ * running until its caller's request has ended (`heldUntil`), i.e. until the refreshed cache is in
+ * the session store: a request that loaded the old cache before that would otherwise refresh again.
+ * Only running calls are held; nothing stays once they end. One instance lives per app.
  */
 export interface InFlightCalls {
-  run<T>(key: string, call: () => Promise<T>): Promise<T>;
+  run<T>(key: string, call: () => Promise<T>, heldUntil: Promise<unknown>): Promise<T>;
   readonly size: number;
 }
 
 export function createInFlightCalls(): InFlightCalls {
   const running = new Map<string, Promise<unknown>>();
   return {
-    run<T>(key: string, call: () => Promise<T>): Promise<T> {
+    run<T>(key: string, call: () => Promise<T>, heldUntil: Promise<unknown>): Promise<T> {
       const existing = running.get(key) as Promise<T> | undefined;
       if (existing) return existing;
-      const started = call().finally(() => running.delete(key));
+      const started = call();
       running.set(key, started);
+      const release = () => {
+        if (running.get(key) === started) running.delete(key);
+      };
+      // A failed call is released at once so that the next request tries again.
+      started.then(() => heldUntil.then(release, release), release);
       return started;
     },
     get size() {

@@ -3,6 +3,7 @@
  * that session's serialized cache (a fresh MSAL client, built only if the route asks for a token),
  * and exposes the account to the views. Nothing user-specific outlives the request.
  */
+import { once } from "node:events";
 import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
 import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
@@ -31,6 +32,7 @@ export function createTokenCacheMiddleware(deps: {
       account,
       clients: deps.clients,
       inFlight,
+      requestEnded: once(res, "close"),
       correlationId: res.locals.requestId,
       logger: deps.logger,
     });

@@ -13,11 +13,12 @@ export const notFound: RequestHandler = () => {
 };
 
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     const requestId = res.locals.requestId;
     if (res.headersSent) {
+      // E.g. a session save that failed as the response ended: the page is already on its way, and
+      // handing the error on would make Express cut the connection under a complete response.
       logger.error({ requestId, err: error }, "error after the response started");
-      next(error);
       return;
     }
     if (error instanceof SignInRequiredError) {

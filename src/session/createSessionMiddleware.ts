@@ -16,7 +16,8 @@ export function createSessionMiddleware(settings: SessionSettings, store: Store)
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: "destroy",
+    // "keep": a session that failed to load (req.session unset) must never be deleted from the store.
+    unset: "keep",
     cookie: {
       httpOnly: true,
       secure: settings.secureCookie,

@@ -197,4 +197,25 @@ describe("the token cache across an access-token expiry", () => {
     assert.equal(app.tenant.counters.tokenRefresh, 1, "the refreshed token is used from the cache");
     assert.equal(app.storeCalls.set, 1);
   });
+
+  it("10 parallel GET /profile of one session, after the expiry, share one refresh call and one write", async () => {
+    const client = app.newClient();
+    const signedInAt = Date.now();
+    await signIn(app, client);
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())),
+    );
+    app.resetCounts();
+
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => client.get(`${app.baseUrl}/profile`)),
+    );
+
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array.from({ length: 10 }, () => 200),
+    );
+    assert.equal(app.tenant.counters.tokenRefresh, 1, "concurrent silent calls are coalesced");
+    assert.equal(app.storeCalls.set, 1, "only the request that refreshed writes the session");
+  });
 });

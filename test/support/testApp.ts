@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,9 @@ import { TestClient } from "./testClient.js";
 
 export interface TestApp {
   baseUrl: string;
+  server: Server;
+  /** Redirect URIs registered with the tenant for this deployment (all its instances). */
+  redirectUris: string[];
   tenant: LocalTenant;
   config: AppConfig;
   sqlitePath: string;
@@ -38,26 +42,31 @@ export async function startTestApp(
     tenant?: LocalTenantOptions;
     env?: Record<string, string>;
     appHost?: "127.0.0.1" | "localhost";
+    /** Start another instance of the same deployment: same tenant, client and session secret. */
+    sibling?: TestApp;
   } = {},
 ): Promise<TestApp> {
-  const tenant = await startLocalTenant(options.tenant);
+  const { sibling } = options;
+  const tenant = sibling?.tenant ?? (await startLocalTenant(options.tenant));
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   // A browser test uses "localhost" so that the app and the tenant (127.0.0.1) are different sites.
   const baseUrl = `http://${options.appHost ?? "127.0.0.1"}:${port}`;
-  const clientId = randomUUID();
-  const clientSecret = randomBytes(24).toString("base64url");
+  const clientId = sibling?.config.auth.clientId ?? randomUUID();
+  const clientSecret = sibling?.config.auth.clientSecret ?? randomBytes(24).toString("base64url");
+  const sessionSecret = sibling?.config.session.secrets[0] ?? randomBytes(32).toString("base64url");
+  const redirectUris = [...(sibling?.redirectUris ?? []), `${baseUrl}/auth/redirect`];
   tenant.registerClient({
     clientId,
     clientSecret,
-    redirectUris: [`${baseUrl}/auth/redirect`],
-    postLogoutRedirectUris: [`${baseUrl}/`],
+    redirectUris,
+    postLogoutRedirectUris: redirectUris.map((uri) => new URL("/", uri).href),
   });
 
   const dir = mkdtempSync(join(tmpdir(), "entra-app-test-"));
-  const sqlitePath = join(dir, "sessions.sqlite");
+  const sqlitePath = sibling?.sqlitePath ?? join(dir, "sessions.sqlite");
   const config = loadConfig(
     {
       NODE_ENV: "test",
@@ -70,7 +79,7 @@ export async function startTestApp(
       GRAPH_API_ENDPOINT: tenant.graphEndpoint,
       GRAPH_TIMEOUT_MS: "1500",
       IDP_TIMEOUT_MS: "1500",
-      EXPRESS_SESSION_SECRET: randomBytes(32).toString("base64url"),
+      EXPRESS_SESSION_SECRET: sessionSecret,
       SQLITE_PATH: sqlitePath,
       ...options.env,
     },
@@ -90,6 +99,8 @@ export async function startTestApp(
 
   return {
     baseUrl,
+    server,
+    redirectUris,
     tenant,
     config,
     sqlitePath,
@@ -101,11 +112,13 @@ export async function startTestApp(
     logLines,
     newClient: () => new TestClient(tenant.caCertificatePem),
     close: async () => {
-      server.closeAllConnections();
-      server.close();
+      if (server.listening) {
+        server.closeAllConnections();
+        server.close();
+      }
       await composed.close();
       await handle.close();
-      await tenant.close();
+      if (!sibling) await tenant.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 /**
- * A small HTTP client for tests that behaves like one browser: it keeps cookies per origin, never
+ * A small HTTP client for tests that behaves like one browser: it keeps cookies per host (browsers
+ * ignore ports, so two app instances on 127.0.0.1 share a session as behind one load balancer), never
  * follows redirects by itself (tests look at each hop), and trusts the local tenant's certificate
  * through an agent, never by turning checks off.
  */
@@ -46,18 +47,18 @@ export class TestClient {
 
   /** The value of a cookie this client holds for `origin`. */
   cookie(origin: string, name: string): string | undefined {
-    return this.jar.get(new URL(origin).origin)?.get(name);
+    return this.jar.get(new URL(origin).hostname)?.get(name);
   }
 
   setCookie(origin: string, name: string, value: string): void {
-    const key = new URL(origin).origin;
+    const key = new URL(origin).hostname;
     const cookies = this.jar.get(key) ?? new Map<string, string>();
     cookies.set(name, value);
     this.jar.set(key, cookies);
   }
 
   async request(method: string, url: string, data?: string, headers: Record<string, string> = {}) {
-    const origin = new URL(url).origin;
+    const origin = new URL(url).hostname;
     const cookies = this.jar.get(origin);
     const cookieHeader = cookies ? [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") : "";
     const response = await this.http.request<string>({
