@@ -53,7 +53,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `Could not start: ${String(error)}`;
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = error instanceof ConfigError ? error.message : `Could not start: ${reason}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

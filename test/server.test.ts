@@ -62,6 +62,23 @@ describe("the server process", () => {
     );
   });
 
+  it("server.ts, when Redis cannot be reached at start, exits 1 naming the URL without its password", async () => {
+    const server = startServer({
+      NODE_ENV: "development",
+      PORT: String(await freePort()),
+      SESSION_STORE: "redis",
+      REDIS_URL: "redis://app:s3cret-pass@127.0.0.1:1",
+      SESSION_STORE_TIMEOUT_MS: "300",
+    });
+
+    const code = await server.exited;
+
+    const { stderr, stdout } = server.output();
+    assert.equal(code, 1);
+    assert.match(stderr, /Could not connect to Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:1/);
+    assert.ok(!(stderr + stdout).includes("s3cret-pass"), "the password is never printed");
+  });
+
   it("server.ts, with no CLIENT_ID in development, serves the local tenant and exits 0 on SIGTERM", async () => {
     const port = await freePort();
     const server = startServer({ NODE_ENV: "development", PORT: String(port) });
