@@ -9,6 +9,7 @@ import type { MsalClientFactory } from "./auth/createMsalClientFactory.js";
 import type { AuthorityMetadata } from "./auth/discoverAuthority.js";
 import { createAuthRouter } from "./auth/createAuthRouter.js";
 import { createTokenCacheMiddleware } from "./auth/tokenCacheMiddleware.js";
+import { createTokenCacheCipher } from "./auth/tokenCacheCipher.js";
 import type { GraphClient } from "./graph/createGraphClient.js";
 import { createErrorHandler, notFound } from "./http/errorHandler.js";
 import { assignRequestId } from "./http/requestId.js";
@@ -17,6 +18,7 @@ import type { Logger } from "./logger.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
 import { projectPaths } from "./paths.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
+import { createAbsoluteTimeout } from "./session/absoluteTimeout.js";
 
 export interface AppDependencies {
   config: AppConfig;
@@ -32,6 +34,7 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): express.Express {
   const { config, logger } = deps;
   const paths = projectPaths();
+  const cipher = createTokenCacheCipher(config.session.tokenCacheKeys);
   const app = express();
 
   app.disable("x-powered-by");
@@ -67,8 +70,12 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.use(noStore);
   app.use(createSessionMiddleware(config.session, deps.sessionStore));
-  app.use(createTokenCacheMiddleware({ clients: deps.clients, logger }));
-  app.use("/auth", createAuthRouter({ config, clients: deps.clients, metadata: deps.metadata, logger }));
+  app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
+  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger }));
+  app.use(
+    "/auth",
+    createAuthRouter({ config, clients: deps.clients, metadata: deps.metadata, cipher, logger }),
+  );
   app.use(createPageRouter({ config, graph: deps.graph }));
 
   app.use(notFound);

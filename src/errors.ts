@@ -8,13 +8,21 @@ export class AppError extends Error {
   readonly expose: boolean;
   /** A short title for the error page. */
   readonly title: string;
+  /** Sent as `Retry-After` when set. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, title: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    status: number,
+    title: string,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.status = status;
     this.title = title;
     this.expose = status < 500;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -66,24 +74,48 @@ export class IdentityProviderError extends AppError {
   }
 }
 
+/** The identity provider is throttling or briefly unavailable (429/503). */
+export class IdentityProviderBusyError extends AppError {
+  constructor(retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(
+      503,
+      "The sign-in service is busy",
+      "The sign-in service is busy right now. Please try again shortly.",
+      {
+        ...options,
+        retryAfterSeconds,
+      },
+    );
+  }
+}
+
+export interface GraphErrorOptions {
+  graphStatus?: number;
+  /** A claims request from a 401 `insufficient_claims` challenge. */
+  claimsChallenge?: string;
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
 /** Microsoft Graph refused the call, failed, or did not answer in time. */
 export class GraphError extends AppError {
   readonly graphStatus: number | undefined;
-  constructor(status: number, message: string, options?: { graphStatus?: number; cause?: unknown }) {
-    super(status, "Your profile could not be loaded", message, options);
-    this.graphStatus = options?.graphStatus;
+  readonly claimsChallenge: string | undefined;
+  constructor(status: number, message: string, options: GraphErrorOptions = {}) {
+    super(status, status === 403 ? "No permission" : "Your profile could not be loaded", message, options);
+    this.graphStatus = options.graphStatus;
+    this.claimsChallenge = options.claimsChallenge;
   }
 }
 
 /** The session store failed or timed out: a short outage, so the answer says when to retry. */
 export class SessionStoreError extends AppError {
-  readonly retryAfterSeconds = 5;
   constructor(message: string, options?: { cause?: unknown }) {
     super(
       503,
       "The service is temporarily unavailable",
       `${message} This is usually brief: please try again in a few seconds. You are still signed in.`,
-      options,
+      { ...options, retryAfterSeconds: 5 },
     );
   }
 }

@@ -45,6 +45,8 @@ export function createMsalClientFactory(deps: {
           authority: auth.authority,
           knownAuthorities: [...knownAuthorities],
           authorityMetadata: metadata.json,
+          // CP1: the app handles claims challenges, so Entra may issue long-lived, revocable (CAE) tokens.
+          clientCapabilities: ["CP1"],
         },
         cache: cachePlugin ? { cachePlugin } : {},
         system: { networkClient: network, loggerOptions: { ...loggerOptions } },

@@ -1,17 +1,33 @@
 /**
  * MSAL's network module, on axios with the process's keep-alive agent and a deadline on every call.
  * msal-node 7.2.3's default client sets no deadline on POSTs, so a hung token endpoint would hang the
- * request; here every call ends within `timeoutMs` and failures become MSAL network errors.
+ * request; here every call ends within `timeoutMs` and failures become MSAL network errors. A 429/503
+ * with a short Retry-After is retried once after the wait; otherwise the call fails as "busy".
  */
 import type { Agent } from "node:https";
 import axios from "axios";
 import { ClientAuthErrorCodes, AuthError } from "@azure/msal-node";
+import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } from "../http/retryAfter.js";
 import type { Configuration } from "@azure/msal-node";
 
 export type NetworkModule = NonNullable<NonNullable<Configuration["system"]>["networkClient"]>;
 type NetworkRequestOptions = Parameters<NetworkModule["sendGetRequestAsync"]>[1];
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+const DEFAULT_BUSY_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Thrown from the network module so that it passes through MSAL unchanged (MSAL rethrows AuthErrors
+ * from its network client as they are) and reaches translateMsalError with the advised wait.
+ */
+export class IdentityProviderBusyAuthError extends AuthError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super("identity_provider_busy", "The identity provider answered 429/503");
+    this.name = "IdentityProviderBusyAuthError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
 
 export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: number }): NetworkModule {
   const http = axios.create({
@@ -24,24 +40,46 @@ export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: num
     validateStatus: () => true,
   });
 
-  async function send<T>(
+  async function request(
     method: "GET" | "POST",
     url: string,
-    request?: NetworkRequestOptions,
+    options_?: NetworkRequestOptions,
     timeout?: number,
   ) {
-    let response;
     try {
-      response = await http.request<string>({
+      return await http.request<string>({
         method,
         url,
-        headers: request?.headers ?? {},
-        data: method === "POST" ? (request?.body ?? "") : undefined,
+        headers: options_?.headers ?? {},
+        data: method === "POST" ? (options_?.body ?? "") : undefined,
         timeout: Math.min(timeout ?? options.timeoutMs, options.timeoutMs),
       });
     } catch (error) {
       const reason = axios.isAxiosError(error) ? (error.code ?? error.message) : "unknown";
       throw new AuthError(ClientAuthErrorCodes.networkError, `Network request failed: ${reason}`);
+    }
+  }
+
+  async function send<T>(
+    method: "GET" | "POST",
+    url: string,
+    options_?: NetworkRequestOptions,
+    timeout?: number,
+  ) {
+    let response = await request(method, url, options_, timeout);
+    if (isRetryableBusyStatus(response.status)) {
+      // Honour a short Retry-After once; otherwise hand the browser the wait rather than retrying here.
+      const retryAfter = parseRetryAfterSeconds(response.headers["retry-after"]);
+      const wait = shortWaitMs(retryAfter);
+      if (wait === undefined)
+        throw new IdentityProviderBusyAuthError(retryAfter ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS);
+      await sleep(wait);
+      response = await request(method, url, options_, timeout);
+      if (isRetryableBusyStatus(response.status)) {
+        throw new IdentityProviderBusyAuthError(
+          parseRetryAfterSeconds(response.headers["retry-after"]) ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS,
+        );
+      }
     }
     let body: T;
     try {

@@ -1,8 +1,10 @@
 /**
  * Gives one request of a signed-in user access tokens from that account's cache in the session.
- * A fresh MSAL client (built on first use) reads and writes the cache through the session plugin;
- * tokens are looked up by the `homeAccountId` stored at sign-in. Anything that needs the user
- * (no account, dead refresh token, consent) becomes a SignInRequiredError, a corrupt cache too.
+ * A fresh MSAL client (built on first use) reads and writes the cache through the session plugin,
+ * decrypting and encrypting it with the app's key ring; tokens are looked up by the
+ * `homeAccountId` stored at sign-in. Anything that needs the user (no account, dead refresh token,
+ * consent) becomes a SignInRequiredError; so does an unusable cache, which is dropped. A refresh whose
+ * ID token names another subject or issuer ends the session.
  */
 import type { Session, SessionData } from "express-session";
 import type { AccountInfo, ConfidentialClientApplication } from "@azure/msal-node";
@@ -10,37 +12,47 @@ import { IdentityProviderError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { forgetAccount } from "../session/readAccount.js";
 import type { SignedInAccount } from "../session/sessionData.js";
+import { destroySession } from "../session/sessionOps.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
 import { CorruptTokenCacheError, createSessionCachePlugin } from "./sessionCachePlugin.js";
+import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 import { translateMsalError } from "./translateMsalError.js";
 
-export interface TokenSource {
-  acquireToken(scopes: readonly string[]): Promise<string>;
+export interface TokenRequestOptions {
+  /** Skip the cached access token (e.g. Graph rejected it) and redeem the refresh token. */
+  forceRefresh?: boolean;
 }
 
-export function createTokenSource(deps: {
+export interface TokenSource {
+  acquireToken(scopes: readonly string[], options?: TokenRequestOptions): Promise<string>;
+}
+
+export interface TokenSourceDeps {
   session: Session & Partial<SessionData>;
   account: SignedInAccount;
   clients: MsalClientFactory;
+  cipher: TokenCacheCipher;
   inFlight: InFlightCalls;
   /** Settles when this request has ended (its session saved). */
   requestEnded: Promise<unknown>;
   correlationId: string;
   logger: Logger;
-}): TokenSource {
-  const { session, account, clients, inFlight, requestEnded, correlationId, logger } = deps;
+}
+
+export function createTokenSource(deps: TokenSourceDeps): TokenSource {
+  const { session, account, clients, cipher, inFlight, requestEnded, correlationId, logger } = deps;
   let client: ConfidentialClientApplication | undefined;
 
   function clientForThisRequest(): ConfidentialClientApplication {
-    client ??= clients.create(
-      createSessionCachePlugin({
-        read: () => session.tokenCache,
-        write: (serialized) => {
-          session.tokenCache = serialized;
-        },
-      }),
-    );
+    const slot = {
+      read: () =>
+        session.tokenCache === undefined ? undefined : cipher.open(session.tokenCache, account.homeAccountId),
+      write: (serialized: string) => {
+        session.tokenCache = cipher.seal(serialized, account.homeAccountId);
+      },
+    };
+    client ??= clients.create(createSessionCachePlugin(slot, account.homeAccountId));
     return client;
   }
 
@@ -50,17 +62,16 @@ export function createTokenSource(deps: {
     return found;
   }
 
-  async function acquire(scopes: readonly string[]): Promise<string> {
+  async function acquire(scopes: readonly string[], forceRefresh: boolean): Promise<string> {
     const msal = clientForThisRequest();
+    let result;
     try {
-      const result = await msal.acquireTokenSilent({
+      result = await msal.acquireTokenSilent({
         account: await findAccount(msal),
         scopes: [...scopes],
         correlationId,
+        forceRefresh,
       });
-      if (!result.accessToken)
-        throw new IdentityProviderError("The identity provider returned no access token.");
-      return result.accessToken;
     } catch (error) {
       if (error instanceof CorruptTokenCacheError) {
         logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
@@ -69,16 +80,27 @@ export function createTokenSource(deps: {
       }
       throw translateMsalError(error);
     }
+    if (!result.fromCache) await assertSameIdentity(result.idTokenClaims);
+    if (!result.accessToken)
+      throw new IdentityProviderError("The identity provider returned no access token.");
+    return result.accessToken;
+  }
+
+  async function assertSameIdentity(claims: unknown): Promise<void> {
+    const c = (claims ?? {}) as Record<string, unknown>;
+    if (c.oid === account.objectId && c.sub === account.subject && c.iss === account.issuer) return;
+    logger.warn({ correlationId }, "a refresh returned another identity: ending the session");
+    await destroySession(session);
+    throw new SignInRequiredError("The identity provider returned another identity.");
   }
 
   return {
     // Requests of one session that arrive together share one silent call (and so one refresh). The
     // request that runs it writes the new cache to the store; the others leave the session unchanged.
-    acquireToken: (scopes) =>
-      inFlight.run(
-        `${session.id}|${account.homeAccountId}|${[...scopes].sort().join(" ")}`,
-        () => acquire(scopes),
-        requestEnded,
-      ),
+    acquireToken: (scopes, options = {}) => {
+      const forceRefresh = options.forceRefresh === true;
+      const key = [session.id, account.homeAccountId, [...scopes].sort().join(" "), forceRefresh].join("|");
+      return inFlight.run(key, () => acquire(scopes, forceRefresh), requestEnded);
+    },
   };
 }

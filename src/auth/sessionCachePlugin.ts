@@ -24,14 +24,18 @@ export class CorruptTokenCacheError extends Error {
 export const MAX_SERIALIZED_CACHE_BYTES = 256 * 1024;
 const CACHE_SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "AppMetadata"];
 
-export function createSessionCachePlugin(slot: CacheSlot): CachePlugin {
+/**
+ * `homeAccountId`: the account this session belongs to; a cache holding anything of another account
+ * is refused (the session's cache must hold only this account's tokens).
+ */
+export function createSessionCachePlugin(slot: CacheSlot, homeAccountId?: string): CachePlugin {
   let loaded: string | undefined;
   return {
     beforeCacheAccess: async (context) => {
       const serialized = slot.read();
       loaded = serialized;
       if (serialized === undefined) return;
-      assertLooksLikeTokenCache(serialized);
+      assertLooksLikeTokenCache(serialized, homeAccountId);
       context.tokenCache.deserialize(serialized);
     },
     afterCacheAccess: async (context) => {
@@ -44,7 +48,7 @@ export function createSessionCachePlugin(slot: CacheSlot): CachePlugin {
   };
 }
 
-function assertLooksLikeTokenCache(serialized: string): void {
+function assertLooksLikeTokenCache(serialized: string, homeAccountId: string | undefined): void {
   if (typeof serialized !== "string") throw new CorruptTokenCacheError("not a string");
   if (serialized.length > MAX_SERIALIZED_CACHE_BYTES) throw new CorruptTokenCacheError("too large");
   let parsed: unknown;
@@ -59,6 +63,11 @@ function assertLooksLikeTokenCache(serialized: string): void {
     if (entries === undefined) continue;
     if (!isPlainObject(entries) || !Object.values(entries).every(isPlainObject)) {
       throw new CorruptTokenCacheError(`section ${section} is malformed`);
+    }
+    if (homeAccountId === undefined || section === "AppMetadata") continue;
+    const records = Object.values(entries) as Record<string, unknown>[];
+    if (records.some((entry) => entry.home_account_id !== homeAccountId)) {
+      throw new CorruptTokenCacheError("it holds another account's entries");
     }
   }
 }

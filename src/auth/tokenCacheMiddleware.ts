@@ -10,9 +10,11 @@ import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { createTokenSource } from "./createTokenSource.js";
 import { createInFlightCalls } from "./inFlightCalls.js";
+import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 
 export function createTokenCacheMiddleware(deps: {
   clients: MsalClientFactory;
+  cipher: TokenCacheCipher;
   logger: Logger;
 }): RequestHandler {
   const inFlight = createInFlightCalls();
@@ -31,6 +33,7 @@ export function createTokenCacheMiddleware(deps: {
       session,
       account,
       clients: deps.clients,
+      cipher: deps.cipher,
       inFlight,
       requestEnded: once(res, "close"),
       correlationId: res.locals.requestId,

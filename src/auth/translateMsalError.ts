@@ -3,7 +3,13 @@
  * breaks across package copies): interaction-required errors mean "sign in again"; network and
  * server failures mean the identity provider is not usable right now.
  */
-import { AppError, IdentityProviderError, SignInRequiredError } from "../errors.js";
+import {
+  AppError,
+  IdentityProviderBusyError,
+  IdentityProviderError,
+  SignInRequiredError,
+} from "../errors.js";
+import { IdentityProviderBusyAuthError } from "./createNetworkClient.js";
 
 interface MsalLikeError {
   name?: unknown;
@@ -26,6 +32,9 @@ const SIGN_IN_AGAIN_CODES = new Set([
 
 export function translateMsalError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof IdentityProviderBusyAuthError) {
+    return new IdentityProviderBusyError(error.retryAfterSeconds, { cause: error });
+  }
   const msal = (typeof error === "object" && error !== null ? error : {}) as MsalLikeError;
   const code = typeof msal.errorCode === "string" ? msal.errorCode : "";
   if (msal.name === "InteractionRequiredAuthError" || SIGN_IN_AGAIN_CODES.has(code)) {

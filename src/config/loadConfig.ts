@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import type { AppConfig } from "./settings.js";
+import type { AppConfig, TokenCacheKey } from "./settings.js";
 
 const GUID_OR_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]{1,253})$/i;
 
@@ -57,12 +57,24 @@ const envSchema = z.object({
     .default("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default("entra-webapp:sess:"),
   SESSION_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
-  SESSION_LIFETIME_MINUTES: z.coerce
+  /** Signed out after this long without a request (enforced by the store's TTL). */
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
-    .min(5)
-    .max(60 * 24 * 30)
-    .default(8 * 60),
+    .min(2)
+    .max(60 * 60 * 24 * 30)
+    .default(60 * 60),
+  /** Signed out this long after signing in, however active (enforced on every request). */
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(60 * 60 * 24 * 90)
+    .default(8 * 60 * 60),
+  /** `keyId:base64key,…` — 32-byte AES keys; the first encrypts, all decrypt. */
+  TOKEN_CACHE_KEYS: z.string().optional(),
+  /** Tenant ids accepted when TENANT_ID is "common" or "organizations". Comma-separated. */
+  ALLOWED_TENANTS: z.string().default(""),
 });
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -90,11 +102,19 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   if (new URL(postLogoutRedirectUri).protocol !== new URL(redirectUri).protocol) {
     problems.push("POST_LOGOUT_REDIRECT_URI: must use the same scheme as REDIRECT_URI");
   }
+  if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
+    problems.push("SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS");
+  }
+  const tokenCacheKeys = parseKeyRing(e.TOKEN_CACHE_KEYS, problems);
+  if (e.NODE_ENV === "production" && tokenCacheKeys.length === 0) {
+    problems.push("TOKEN_CACHE_KEYS: is required in production (token caches are encrypted at rest)");
+  }
+  const allowedTenants = splitList(e.ALLOWED_TENANTS).map((t) => t.toLowerCase());
+  if (allowedTenants.some((t) => !GUID.test(t)))
+    problems.push("ALLOWED_TENANTS: must list tenant ids (GUIDs)");
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const previousSecrets = e.EXPRESS_SESSION_PREVIOUS_SECRETS.split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const previousSecrets = splitList(e.EXPRESS_SESSION_PREVIOUS_SECRETS);
 
   const config: AppConfig = {
     environment: e.NODE_ENV,
@@ -110,6 +130,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       postLogoutRedirectUri,
       scopes: Object.freeze(["User.Read"]),
       httpTimeoutMs: e.IDP_TIMEOUT_MS,
+      allowedTenants,
     },
     graph: { endpoint: e.GRAPH_API_ENDPOINT, timeoutMs: e.GRAPH_TIMEOUT_MS },
     session: {
@@ -119,7 +140,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       redisUrl: e.REDIS_URL,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
       storeTimeoutMs: e.SESSION_STORE_TIMEOUT_MS,
-      lifetimeMs: e.SESSION_LIFETIME_MINUTES * 60_000,
+      idleTimeoutMs: e.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
+      absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
+      tokenCacheKeys,
       cookieName: secureCookie ? "__Host-sid" : "sid",
       secureCookie,
     },
@@ -128,8 +151,40 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   return deepFreeze(config);
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function splitList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** Problems name the key id at most, never key material. */
+function parseKeyRing(value: string | undefined, problems: string[]): TokenCacheKey[] {
+  const keys: TokenCacheKey[] = [];
+  for (const [index, entry] of splitList(value ?? "").entries()) {
+    const separator = entry.indexOf(":");
+    const id = separator > 0 ? entry.slice(0, separator) : "";
+    const secret = Buffer.from(entry.slice(separator + 1), "base64");
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      problems.push(
+        `TOKEN_CACHE_KEYS: entry ${index + 1} must look like keyId:base64key (keyId: letters, digits, - or _)`,
+      );
+    } else if (secret.length !== 32) {
+      problems.push(`TOKEN_CACHE_KEYS: key "${id}" must be 32 bytes, base64-encoded`);
+    } else if (keys.some((k) => k.id === id)) {
+      problems.push(`TOKEN_CACHE_KEYS: key id "${id}" appears twice`);
+    } else {
+      keys.push({ id, secret });
+    }
+  }
+  return keys;
+}
+
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
+  // Buffers (key material) cannot be frozen; they are never handed out for writing.
+  if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

@@ -17,6 +17,13 @@ export interface AuthSettings {
   readonly scopes: readonly string[];
   /** Deadline for every call to the identity provider. */
   readonly httpTimeoutMs: number;
+  /** Tenant ids accepted for multi-tenant authorities (`common`, `organizations`); empty: any. */
+  readonly allowedTenants: readonly string[];
+}
+
+export interface TokenCacheKey {
+  readonly id: string;
+  readonly secret: Buffer;
 }
 
 export interface GraphSettings {
@@ -35,7 +42,12 @@ export interface SessionSettings {
   readonly redisKeyPrefix: string;
   /** Deadline for every session-store call; past it the request gets a 503. */
   readonly storeTimeoutMs: number;
-  readonly lifetimeMs: number;
+  /** Signed out after this long without a request; also the cookie's and the store entry's lifetime. */
+  readonly idleTimeoutMs: number;
+  /** Signed out this long after signing in, however active. */
+  readonly absoluteTimeoutMs: number;
+  /** Encrypt the token cache at rest; the first key encrypts. Empty only outside production. */
+  readonly tokenCacheKeys: readonly TokenCacheKey[];
   readonly cookieName: string;
   /** True when the app's public URL (the scheme of `REDIRECT_URI`) is https. */
   readonly secureCookie: boolean;

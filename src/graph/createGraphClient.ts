@@ -1,12 +1,16 @@
 /**
  * Calls Microsoft Graph with axios on the process's keep-alive agent, with a deadline and a cap on
- * the answer's size. Every failure becomes a GraphError with words for the user; the details go to
- * the log through the error's cause.
+ * the answer's size. Every failure becomes a GraphError with words for the user (the details go to
+ * the log through its cause). A 429/503 with a short `Retry-After` is waited out once; a longer one
+ * is passed on. A 401 carries Graph's claims challenge, if any, for the caller to act on.
  */
 import type { Agent } from "node:https";
 import axios from "axios";
+import type { AxiosResponse } from "axios";
+import { parseClaimsChallenge } from "../auth/claimsChallenge.js";
 import type { GraphSettings } from "../config/settings.js";
 import { GraphError } from "../errors.js";
+import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } from "../http/retryAfter.js";
 import { graphUserSchema, PROFILE_SELECT, toGraphProfile } from "./profile.js";
 import type { GraphProfile } from "./profile.js";
 
@@ -15,6 +19,7 @@ export interface GraphClient {
 }
 
 const MAX_GRAPH_RESPONSE_BYTES = 256 * 1024;
+const DEFAULT_BUSY_RETRY_AFTER_SECONDS = 30;
 
 export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): GraphClient {
   const http = axios.create({
@@ -26,26 +31,45 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
     validateStatus: () => true,
   });
 
+  async function get(
+    path: string,
+    accessToken: string,
+    correlationId: string,
+    params: Record<string, string>,
+  ) {
+    const send = () =>
+      http.get<unknown>(path, {
+        params,
+        headers: { Authorization: `Bearer ${accessToken}`, "client-request-id": correlationId },
+      });
+    try {
+      const response = await send();
+      const wait = isRetryableBusyStatus(response.status)
+        ? shortWaitMs(parseRetryAfterSeconds(response.headers["retry-after"]))
+        : undefined;
+      if (wait === undefined) return response;
+      await sleep(wait);
+      return await send();
+    } catch (cause) {
+      const timedOut =
+        axios.isAxiosError(cause) && (cause.code === "ECONNABORTED" || cause.code === "ETIMEDOUT");
+      if (timedOut)
+        throw new GraphError(504, "Microsoft Graph did not answer in time. Please try again in a moment.", {
+          cause,
+        });
+      if (axios.isAxiosError(cause) && cause.code === "ERR_BAD_RESPONSE") {
+        throw new GraphError(502, "Microsoft Graph sent an answer this app could not read.", { cause });
+      }
+      throw new GraphError(502, "Microsoft Graph could not be reached. Please try again in a moment.", {
+        cause,
+      });
+    }
+  }
+
   return {
     async getMe(accessToken, correlationId) {
-      let response;
-      try {
-        response = await http.get<unknown>("v1.0/me", {
-          params: { $select: PROFILE_SELECT },
-          headers: { Authorization: `Bearer ${accessToken}`, "client-request-id": correlationId },
-        });
-      } catch (cause) {
-        const timedOut =
-          axios.isAxiosError(cause) && (cause.code === "ECONNABORTED" || cause.code === "ETIMEDOUT");
-        throw timedOut
-          ? new GraphError(504, "Microsoft Graph did not answer in time. Please try again in a moment.", {
-              cause,
-            })
-          : new GraphError(502, "Microsoft Graph could not be reached. Please try again in a moment.", {
-              cause,
-            });
-      }
-      if (response.status !== 200) throw errorForStatus(response.status);
+      const response = await get("v1.0/me", accessToken, correlationId, { $select: PROFILE_SELECT });
+      if (response.status !== 200) throw errorFor(response);
       const parsed = graphUserSchema.safeParse(response.data);
       if (!parsed.success) {
         throw new GraphError(502, "Microsoft Graph sent a profile this app could not read.", {
@@ -58,24 +82,34 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
   };
 }
 
-function errorForStatus(status: number): GraphError {
-  const options = { graphStatus: status };
+function errorFor(response: AxiosResponse<unknown>): GraphError {
+  const status = response.status;
   if (status === 401) {
+    const challenge = response.headers["www-authenticate"];
     return new GraphError(
       502,
       "Microsoft Graph did not accept this app's sign-in. Please sign out and in again.",
-      options,
+      {
+        graphStatus: 401,
+        claimsChallenge: parseClaimsChallenge(typeof challenge === "string" ? challenge : undefined),
+      },
     );
   }
   if (status === 403) {
     return new GraphError(
       403,
-      "You do not have permission to read this profile. Ask an administrator.",
-      options,
+      "Your account does not have permission to read this information. Ask your administrator for access.",
+      { graphStatus: 403 },
     );
   }
-  if (status === 429 || status === 503) {
-    return new GraphError(503, "Microsoft Graph is busy right now. Please try again in a minute.", options);
+  if (isRetryableBusyStatus(status)) {
+    return new GraphError(503, "Microsoft Graph is busy right now. Please try again in a minute.", {
+      graphStatus: status,
+      retryAfterSeconds:
+        parseRetryAfterSeconds(response.headers["retry-after"]) ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS,
+    });
   }
-  return new GraphError(502, "Microsoft Graph had a problem answering. Please try again later.", options);
+  return new GraphError(502, "Microsoft Graph had a problem answering. Please try again later.", {
+    graphStatus: status,
+  });
 }

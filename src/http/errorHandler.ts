@@ -4,7 +4,7 @@
  * never to the page. A SignInRequiredError becomes a redirect through sign-in.
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, NotFoundError, SessionStoreError, SignInRequiredError } from "../errors.js";
+import { AppError, NotFoundError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { redirectToSignIn } from "../auth/requireSignIn.js";
 
@@ -31,7 +31,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = appError?.status ?? bodyParserStatus ?? 500;
     const log = status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
     log({ requestId, status, err: error }, appError?.title ?? "request failed");
-    if (error instanceof SessionStoreError) res.set("Retry-After", String(error.retryAfterSeconds));
+    if (appError?.retryAfterSeconds !== undefined) res.set("Retry-After", String(appError.retryAfterSeconds));
     res.status(status).render("error", {
       title:
         appError?.title ??

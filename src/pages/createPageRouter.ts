@@ -3,6 +3,7 @@ import { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { GraphClient } from "../graph/createGraphClient.js";
 import { requireSignIn } from "../auth/requireSignIn.js";
+import { callWithToken } from "../graph/callWithToken.js";
 
 export function createPageRouter(deps: { config: AppConfig; graph: GraphClient }): Router {
   const router = Router();
@@ -13,8 +14,10 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient }
 
   router.get("/profile", requireSignIn, async (req, res) => {
     // requireSignIn guarantees a token source for this request.
-    const accessToken = await req.tokens!.acquireToken(deps.config.auth.scopes);
-    const profile = await deps.graph.getMe(accessToken, res.locals.requestId);
+    const context = { tokens: req.tokens!, session: req.session };
+    const profile = await callWithToken(context, deps.config.auth.scopes, (token) =>
+      deps.graph.getMe(token, res.locals.requestId),
+    );
     res.render("profile", { profile });
   });
 

@@ -15,7 +15,9 @@ export function createSessionMiddleware(settings: SessionSettings, store: Store)
     secret: [...settings.secrets],
     resave: false,
     saveUninitialized: false,
-    rolling: false,
+    // The cookie's expiry follows activity; the store's TTL (extended by express-session's touch) is
+    // the server-side idle timeout. The absolute timeout is checked per request (sessionTimeouts.ts).
+    rolling: true,
     // "keep": a session that failed to load (req.session unset) must never be deleted from the store.
     unset: "keep",
     cookie: {
@@ -24,7 +26,7 @@ export function createSessionMiddleware(settings: SessionSettings, store: Store)
       // Lax: the provider's redirect back is a top-level GET from another site, which must carry it.
       sameSite: "lax",
       path: "/",
-      maxAge: settings.lifetimeMs,
+      maxAge: settings.idleTimeoutMs,
     },
   });
   // A store failure is "try again later" (503), not an unexplained 500.

@@ -10,11 +10,24 @@ const MAX_FIELD_LENGTH = 512;
 export function readSignedInAccount(session: Partial<SessionData> | undefined): SignedInAccount | undefined {
   const account: unknown = session?.account;
   if (typeof account !== "object" || account === null) return undefined;
-  const { homeAccountId, name, username, tenantId } = account as Record<string, unknown>;
-  const fields = [homeAccountId, name, username, tenantId];
+  const { homeAccountId, name, username, tenantId, objectId, subject, issuer, signedInAt, claimsAnsweredAt } =
+    account as Record<string, unknown>;
+  const fields = [homeAccountId, name, username, tenantId, objectId, subject, issuer];
   if (!fields.every((f) => typeof f === "string" && f.length <= MAX_FIELD_LENGTH)) return undefined;
-  if (homeAccountId === "") return undefined;
-  return { homeAccountId, name, username, tenantId } as SignedInAccount;
+  if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
+    return undefined;
+  const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
+  return {
+    homeAccountId,
+    name,
+    username,
+    tenantId,
+    objectId,
+    subject,
+    issuer,
+    signedInAt,
+    ...answered,
+  } as SignedInAccount;
 }
 
 /** Forgets who is signed in and their tokens, keeping the session itself (and its cookie). */
@@ -22,4 +35,5 @@ export function forgetAccount(session: Session & Partial<SessionData>): void {
   delete session.account;
   delete session.tokenCache;
   delete session.csrfToken;
+  delete session.pendingClaims;
 }

@@ -10,6 +10,14 @@ export interface SignedInAccount {
   name: string;
   username: string;
   tenantId: string;
+  /** The ID token's `oid`, `sub` and `iss` at sign-in: a refresh that returns others ends the session. */
+  objectId: string;
+  subject: string;
+  issuer: string;
+  /** Epoch ms; the absolute session timeout counts from here. */
+  signedInAt: number;
+  /** Epoch ms of a sign-in that answered a claims challenge (guards against challenge loops). */
+  claimsAnsweredAt?: number;
 }
 
 /** One sign-in in progress, keyed by its `state`. */
@@ -18,6 +26,8 @@ export interface PendingSignIn {
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
+  /** The claims request sent with this sign-in, if a claims challenge asked for one. */
+  claims?: string;
 }
 
 declare module "express-session" {
@@ -28,5 +38,7 @@ declare module "express-session" {
     /** Synchronizer token for state-changing forms. */
     csrfToken: string;
     pendingSignIns: Record<string, PendingSignIn>;
+    /** A claims challenge from Graph, carried into the next sign-in (JSON, as Graph sent it). */
+    pendingClaims: string;
   }
 }

@@ -62,6 +62,7 @@ describe("the session cache plugin with msal-node", () => {
       postLogoutRedirectUri: REDIRECT_URI,
       scopes: SCOPES,
       httpTimeoutMs: 5000,
+      allowedTenants: [],
     };
     clients = createMsalClientFactory({ auth, metadata, network, logger: pino({ level: "silent" }) });
   });

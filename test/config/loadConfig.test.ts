@@ -3,6 +3,8 @@ import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { ConfigError } from "../../src/errors.js";
 
+const KEY_RING = `k2: ${Buffer.alloc(32, 2).toString("base64")} , k1:${Buffer.alloc(32, 1).toString("base64")}`;
+
 const valid = {
   TENANT_ID: "11111111-2222-3333-4444-555555555555",
   CLIENT_ID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
@@ -78,6 +80,7 @@ describe("loadConfig", () => {
       ...valid,
       NODE_ENV: "production",
       REDIRECT_URI: "http://app.example/auth/redirect",
+      TOKEN_CACHE_KEYS: KEY_RING,
     });
 
     assert.deepEqual(problems, ["REDIRECT_URI: must use https in production (session cookies are Secure)"]);
@@ -121,5 +124,53 @@ describe("loadConfig", () => {
     assert.equal(config.session.redisUrl, "redis://127.0.0.1:6379");
     assert.equal(config.session.redisKeyPrefix, "entra-webapp:sess:");
     assert.deepEqual(problems, ["REDIS_URL: REDIS_URL must start with redis:// or rediss://"]);
+  });
+
+  it("loadConfig, in production without token cache keys, refuses to start", () => {
+    const problems = problemsOf({
+      ...valid,
+      NODE_ENV: "production",
+      REDIRECT_URI: "https://app.example/auth/redirect",
+    });
+
+    assert.deepEqual(problems, [
+      "TOKEN_CACHE_KEYS: is required in production (token caches are encrypted at rest)",
+    ]);
+  });
+
+  it("loadConfig, with a key ring, keeps the keys in order and the first one encrypts", () => {
+    const config = loadConfig({ ...valid, TOKEN_CACHE_KEYS: KEY_RING });
+
+    assert.deepEqual(
+      config.session.tokenCacheKeys.map((k) => [k.id, k.secret.length, k.secret[0]]),
+      [
+        ["k2", 32, 2],
+        ["k1", 32, 1],
+      ],
+    );
+  });
+
+  it("loadConfig, with malformed keys, names each problem without echoing key material", () => {
+    const short = Buffer.alloc(16, 9).toString("base64");
+    const problems = problemsOf({ ...valid, TOKEN_CACHE_KEYS: `ok:${short},no-separator,a:${short}` });
+
+    assert.deepEqual(problems, [
+      'TOKEN_CACHE_KEYS: key "ok" must be 32 bytes, base64-encoded',
+      "TOKEN_CACHE_KEYS: entry 2 must look like keyId:base64key (keyId: letters, digits, - or _)",
+      'TOKEN_CACHE_KEYS: key "a" must be 32 bytes, base64-encoded',
+    ]);
+    assert.ok(!problems.join(" ").includes(short));
+  });
+
+  it("loadConfig, with an idle timeout longer than the absolute one, refuses it", () => {
+    const problems = problemsOf({
+      ...valid,
+      SESSION_IDLE_TIMEOUT_SECONDS: "7200",
+      SESSION_ABSOLUTE_TIMEOUT_SECONDS: "3600",
+    });
+
+    assert.deepEqual(problems, [
+      "SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS",
+    ]);
   });
 });

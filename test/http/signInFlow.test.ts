@@ -139,7 +139,8 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
     const sidCookie = client.cookie(app.baseUrl, "sid")!;
     const stored = readSessionRow(app.sqlitePath, sessionIdFromCookie(sidCookie));
-    const cache = JSON.parse(stored!.tokenCache as string) as Record<
+    const homeAccountId = (stored!.account as { homeAccountId: string }).homeAccountId;
+    const cache = JSON.parse(app.cipher.open(stored!.tokenCache, homeAccountId)) as Record<
       string,
       Record<string, { secret: string }>
     >;

@@ -20,9 +20,13 @@ import type { LocalTenant, LocalTenantOptions } from "../../src/localTenant/inde
 import { countStoreCalls } from "./countingStore.js";
 import type { StoreCallCounts } from "./countingStore.js";
 import { TestClient } from "./testClient.js";
+import { createTokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
+import type { TokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
 
 export interface TestApp {
   baseUrl: string;
+  /** Opens and seals token caches as the app does (tests use it to read or tamper with the store). */
+  cipher: TokenCacheCipher;
   server: Server;
   /** Redirect URIs registered with the tenant for this deployment (all its instances). */
   redirectUris: string[];
@@ -81,6 +85,8 @@ export async function startTestApp(
       IDP_TIMEOUT_MS: "1500",
       EXPRESS_SESSION_SECRET: sessionSecret,
       SQLITE_PATH: sqlitePath,
+      // One fixed test key, shared by sibling instances like a real deployment's key ring.
+      TOKEN_CACHE_KEYS: `test-key:${Buffer.alloc(32, 7).toString("base64")}`,
       ...options.env,
     },
     { environmentNotice: "Local test tenant — not Microsoft Entra ID." },
@@ -99,6 +105,7 @@ export async function startTestApp(
 
   return {
     baseUrl,
+    cipher: createTokenCacheCipher(config.session.tokenCacheKeys),
     server,
     redirectUris,
     tenant,

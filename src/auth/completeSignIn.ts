@@ -1,0 +1,102 @@
+/**
+ * GET /auth/redirect: the provider's answer. The transaction is taken out of the session and that is
+ * saved before any token call (a replayed callback makes none); the code is redeemed with the PKCE
+ * verifier and nonce; the ID token's claims are checked; then the session is regenerated (no
+ * fixation) and holds only this account: its identity and its encrypted token cache.
+ */
+import type { RequestHandler } from "express";
+import { IdentityProviderError, SignInFailedError } from "../errors.js";
+import { optionalParam, requiredParam } from "../http/params.js";
+import { regenerateSession, saveSession } from "../session/sessionOps.js";
+import type { AuthRouterDeps } from "./createAuthRouter.js";
+import { newCsrfToken } from "./csrf.js";
+import { describeProviderError } from "./describeProviderError.js";
+import { takePendingSignIn } from "./pendingSignIns.js";
+import { createSessionCachePlugin } from "./sessionCachePlugin.js";
+import { translateMsalError } from "./translateMsalError.js";
+import { validateIdTokenClaims } from "./validateIdTokenClaims.js";
+
+export function createCompleteSignIn({
+  config,
+  clients,
+  metadata,
+  cipher,
+  logger,
+}: AuthRouterDeps): RequestHandler {
+  const { auth } = config;
+  return async (req, res) => {
+    const state = requiredParam(req.query, "state", 512);
+    const pending = takePendingSignIn(req.session, state);
+    if (!pending) {
+      throw new SignInFailedError(
+        "This sign-in response does not belong to a sign-in started in this browser, or it has expired. Please sign in again.",
+      );
+    }
+    await saveSession(req.session);
+    const error = optionalParam(req.query, "error", 256);
+    if (error !== undefined) {
+      throw new SignInFailedError(
+        describeProviderError(error, optionalParam(req.query, "error_description")),
+      );
+    }
+    const code = requiredParam(req.query, "code", 8192);
+
+    let serializedCache: string | undefined;
+    const client = clients.create(
+      createSessionCachePlugin({
+        read: () => serializedCache,
+        write: (serialized) => {
+          serializedCache = serialized;
+        },
+      }),
+    );
+    let result;
+    try {
+      result = await client.acquireTokenByCode({
+        code,
+        scopes: [...auth.scopes],
+        redirectUri: auth.redirectUri,
+        codeVerifier: pending.codeVerifier,
+        nonce: pending.nonce,
+        correlationId: res.locals.requestId,
+        ...(pending.claims ? { claims: pending.claims } : {}),
+      });
+    } catch (cause) {
+      const translated = translateMsalError(cause);
+      if (translated.status >= 500) throw translated;
+      throw new SignInFailedError(
+        "The sign-in could not be completed: the response was already used, has expired, or was refused. Please sign in again.",
+        { cause },
+      );
+    }
+    const claims = validateIdTokenClaims(result.idTokenClaims, {
+      issuer: metadata.issuer,
+      clientId: auth.clientId,
+      nonce: pending.nonce,
+      allowedTenants: auth.allowedTenants,
+    });
+    const account = result.account;
+    if (!account?.homeAccountId || serializedCache === undefined) {
+      throw new IdentityProviderError("The identity provider's answer did not identify an account.");
+    }
+
+    await regenerateSession(req.session);
+    req.session.account = {
+      homeAccountId: account.homeAccountId,
+      name: account.name ?? account.username,
+      username: account.username,
+      tenantId: account.tenantId,
+      objectId: claims.oid,
+      subject: claims.sub,
+      issuer: claims.iss,
+      signedInAt: Date.now(),
+      ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
+    };
+    req.session.tokenCache = cipher.seal(serializedCache, account.homeAccountId);
+    req.session.csrfToken = newCsrfToken();
+    // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
+    await saveSession(req.session);
+    logger.info({ correlationId: res.locals.requestId }, "signed in");
+    res.redirect(303, pending.returnTo);
+  };
+}
