@@ -4,9 +4,9 @@
  * Guarantees: callers pass only redirect URIs already matched against the client's registration;
  * parameters are added without disturbing the URI's own query; `query` → 302 with the parameters in
  * the query, `fragment` → 302 with them in the fragment, `form_post` → an auto-submitting form.
- * A code is issued only here, bound to client, redirect URI, PKCE challenge, nonce and scopes, and
- * signing in records consent for the requested Graph scopes (redemption then issues every Graph
- * scope the user has consented to for this client, as Entra does).
+ * A code is issued only here, bound to client, redirect URI, PKCE challenge, nonce, scopes and
+ * claims, and signing in records consent for the requested Graph scopes (redemption then issues
+ * every Graph scope the user has consented to for this client, as Entra does).
  */
 import type { Response } from "express";
 import type { TenantContext } from "./context.js";
@@ -55,6 +55,7 @@ export function issueCodeAndRespond(
       nonce: pending.nonce,
       codeChallenge: pending.codeChallenge,
       codeChallengeMethod: pending.codeChallengeMethod,
+      claims: pending.claims,
     },
     Date.now(),
   );

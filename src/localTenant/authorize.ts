@@ -8,7 +8,8 @@
  *   correlation id and timestamp, error_uri, state if sent) in the requested response mode:
  *   response_type other than `code`, missing/unknown/multi-resource scope or no `openid`,
  *   missing PKCE challenge (AADSTS9002325), bad challenge method (AADSTS50149) or size
- *   (AADSTS501491), unsupported prompt;
+ *   (AADSTS501491), unsupported prompt, a `claims` parameter that is not a JSON object
+ *   (AADSTS9002313); the claims (CP1 capability, a claims-challenge nbf) are bound to the code;
  * - prompt=none: a code straight away if an SSO session exists (and matches login_hint), else
  *   login_required AADSTS50058; no prompt + SSO session (matching login_hint) → a code without the
  *   page, like Entra's SSO; prompt=login / select_account / consent, or no session → the sign-in
@@ -16,6 +17,7 @@
  */
 import type { Request, RequestHandler, Response } from "express";
 import { deliverAuthorizationResponse, issueCodeAndRespond } from "./authorizationResponse.js";
+import { parseClaimsParameter } from "./claims.js";
 import { hasRedirectUri } from "./clients.js";
 import type { TenantContext } from "./context.js";
 import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
@@ -90,6 +92,8 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     if (pkceError !== undefined) return fail(pkceError);
     const prompt = params.get("prompt");
     if (prompt !== undefined && !PROMPTS.includes(prompt)) return fail(aadsts.invalidPrompt(prompt));
+    const claims = parseClaimsParameter(params.get("claims"));
+    if (!claims.ok) return fail(claims.error);
 
     const loginHint = params.get("login_hint");
     const hintedUser = loginHint === undefined ? undefined : findUserByHint(ctx.users, loginHint);
@@ -103,6 +107,7 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
       offlineAccess: parsed.scopes.oidc.has("offline_access"),
       codeChallenge,
       codeChallengeMethod: method as CodeChallengeMethod,
+      claims: claims.claims,
       loginHint,
       clientInfoRequested: params.get("client_info") === "1",
       correlationId: ids.correlationId,

@@ -6,13 +6,18 @@
  * (AADSTS70008), come with the exact redirect_uri of its authorize request (AADSTS50011), and with
  * a code_verifier (missing → invalid_request AADSTS501481) that matches the challenge (S256 or
  * plain; else invalid_grant AADSTS501481). A failed attempt does not burn the code; a successful
- * one does, before any token is minted. The id token carries the authorize request's nonce.
+ * one does, before any token is minted. The id token carries the authorize request's nonce. The
+ * claims acted on are those of the authorize request combined with the token request's (CP1 from
+ * either; the larger claims-challenge nbf). Each redemption starts a new refresh-token family.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { mergeClaims } from "./claims.js";
+import type { ClaimsRequest } from "./claims.js";
 import type { TenantContext } from "./context.js";
 import { aadsts } from "./errors.js";
 import type { EntraError } from "./errors.js";
 import type { AuthorizationCodeGrant } from "./grants.js";
+import { newGuid } from "./ids.js";
 import type { Params } from "./params.js";
 import type { TokenResponseBody } from "./tokenIssuer.js";
 import { issueTokenResponse } from "./tokenIssuer.js";
@@ -44,6 +49,7 @@ export async function redeemAuthorizationCode(
   client: Readonly<LocalTenantClient>,
   form: Params,
   now: number,
+  requestClaims: ClaimsRequest,
 ): Promise<GrantResult> {
   const code = form.get("code");
   if (code === undefined) return { ok: false, error: aadsts.missingParameter("code") };
@@ -74,6 +80,9 @@ export async function redeemAuthorizationCode(
     graphScopes: ctx.grants.consentedScopes(user.oid, client.clientId),
     nonce: grant.nonce,
     withRefreshToken: grant.offlineAccess,
+    grantType: "authorization_code",
+    familyId: newGuid(),
+    claims: mergeClaims(grant.claims, requestClaims),
   });
   return { ok: true, body };
 }

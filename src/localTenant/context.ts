@@ -5,12 +5,18 @@
  * writes only the context object it was built with, so several tenants can run side by side.
  */
 import type { ClientRegistry } from "./clients.js";
+import type { FaultSwitches } from "./faults.js";
 import type { GrantStore } from "./grants.js";
 import type { SigningKey } from "./keys.js";
 import type { SsoStore } from "./sso.js";
 import type { TransactionStore } from "./transactions.js";
 import type { LocalTenantCounters, LocalTenantFaults } from "./types.js";
 import type { LocalTenantUser } from "./users.js";
+
+/** Behaviour switches that are not faults (mutable through the LocalTenant object). */
+export interface TenantSettings {
+  strictRefreshTokenReuse: boolean;
+}
 
 export interface TenantContext {
   readonly tenantId: string;
@@ -33,7 +39,10 @@ export interface TenantContext {
   readonly grants: GrantStore;
   readonly sso: SsoStore;
   readonly counters: LocalTenantCounters;
+  /** The same object as `switches.faults`. */
   readonly faults: LocalTenantFaults;
+  readonly switches: FaultSwitches;
+  readonly settings: TenantSettings;
   readonly log: (message: string) => void;
 }
 

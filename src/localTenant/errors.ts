@@ -225,6 +225,27 @@ export const aadsts = {
       "A transient error has occurred. Please try again.",
       httpStatus,
     ),
+  serverError: (httpStatus = 500) =>
+    entraError(
+      "server_error",
+      50000,
+      "There was an error issuing a token or an issue with our sign-in service.",
+      httpStatus,
+    ),
+  invalidClaims: () =>
+    entraError(
+      "invalid_request",
+      9002313,
+      "Invalid request. Request is malformed or invalid. The 'claims' parameter is not a valid JSON object.",
+    ),
+  refreshTokenReused: (issued: Date, revokedAt: Date) =>
+    entraError(
+      "invalid_grant",
+      50173,
+      `The provided grant has expired due to it being revoked, a fresh auth token is needed. The refresh token was already used (local test tenant: strict refresh-token reuse detection revoked every refresh token of its sign-in). The grant was issued on '${issued.toISOString()}' and was revoked on '${revokedAt.toISOString()}'.`,
+      400,
+      "bad_token",
+    ),
 } as const;
 
 export function newRequestIds(clientRequestId: string | undefined): RequestIds {

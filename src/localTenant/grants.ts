@@ -2,22 +2,31 @@
  * Authorization codes, refresh tokens and consent.
  *
  * Guarantees:
- * - codes are opaque, live 10 minutes, are bound to client, redirect URI, PKCE challenge, nonce and
- *   scopes, and can be redeemed once; a redeemed or expired code is remembered (for 10 more
- *   minutes) so a replay is answered "already redeemed" / "expired", not "unknown";
- * - refresh tokens are opaque, bound to client and user, expire after the configured lifetime and
- *   are NOT revoked when used (Entra rotates but keeps the old one valid);
+ * - codes are `LTCODE.` + 48 random bytes (base64url), live 10 minutes, are bound to client,
+ *   redirect URI, PKCE challenge, nonce, scopes and the authorize request's claims, and can be
+ *   redeemed once; a redeemed or expired code is remembered (for 10 more minutes) so a replay is
+ *   answered "already redeemed" / "expired", not "unknown";
+ * - refresh tokens are `LTRT.` + 64 random bytes (base64url), bound to client and user, expire after
+ *   the configured lifetime and are NOT revoked when used (Entra rotates but keeps the old one valid);
+ *   each belongs to a family (all refresh tokens descended from one code redemption) and remembers
+ *   whether it was used and whether its client declared the CP1 capability; revokeFamily() supports
+ *   the strict reuse mode;
  * - revoke(oid?) marks every outstanding refresh token of that user (or of everyone) revoked and
  *   records when, for AADSTS50173;
  * - consent is per (user, client) and accumulates; a sign-in that asks for no Graph scope consents
  *   to User.Read (Entra answers such a sign-in with a Graph token for User.Read).
  */
+import type { ClaimsRequest } from "./claims.js";
 import { ExpiringMap } from "./expiringMap.js";
 import { newOpaqueToken } from "./ids.js";
 import { DEFAULT_GRAPH_SCOPE } from "./scopes.js";
 import type { CodeChallengeMethod } from "./transactions.js";
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
+/** Every authorization code starts with this (so tests can search logs and traffic for leaks). */
+export const CODE_PREFIX = "LTCODE.";
+/** Every refresh token starts with this. */
+export const REFRESH_TOKEN_PREFIX = "LTRT.";
 
 export interface AuthorizationCodeGrant {
   clientId: string;
@@ -27,6 +36,8 @@ export interface AuthorizationCodeGrant {
   nonce: string | undefined;
   codeChallenge: string;
   codeChallengeMethod: CodeChallengeMethod;
+  /** The authorize request's `claims` parameter, as far as this stand-in acts on it. */
+  claims: ClaimsRequest;
   issuedAt: number;
   expiresAt: number;
   redeemed: boolean;
@@ -35,12 +46,27 @@ export interface AuthorizationCodeGrant {
 export interface RefreshTokenGrant {
   clientId: string;
   oid: string;
+  /** Shared by every refresh token descended from one code redemption. */
+  familyId: string;
+  /** The client declared CP1 when this token (or an ancestor) was issued. */
+  cp1: boolean;
   issuedAt: number;
   expiresAt: number;
   revokedAt: number | undefined;
+  /** When this refresh token was first presented successfully. */
+  usedAt: number | undefined;
+  /** Revoked because a token of its family was reused (strict mode). */
+  revokedForReuse: boolean;
 }
 
 export type NewCode = Omit<AuthorizationCodeGrant, "issuedAt" | "expiresAt" | "redeemed">;
+
+export interface NewRefreshToken {
+  clientId: string;
+  oid: string;
+  familyId: string;
+  cp1: boolean;
+}
 
 export class GrantStore {
   readonly #codes = new ExpiringMap<AuthorizationCodeGrant>(50_000, CODE_LIFETIME_MS);
@@ -55,7 +81,7 @@ export class GrantStore {
   }
 
   issueCode(grant: NewCode, now: number): string {
-    const code = newOpaqueToken(48);
+    const code = `${CODE_PREFIX}${newOpaqueToken(48)}`;
     this.#codes.set(
       code,
       { ...grant, issuedAt: now, expiresAt: now + CODE_LIFETIME_MS, redeemed: false },
@@ -68,11 +94,18 @@ export class GrantStore {
     return this.#codes.get(code);
   }
 
-  issueRefreshToken(clientId: string, oid: string, now: number): string {
-    const token = newOpaqueToken(64);
+  issueRefreshToken(grant: NewRefreshToken, now: number): string {
+    const token = `${REFRESH_TOKEN_PREFIX}${newOpaqueToken(64)}`;
     this.#refreshTokens.set(
       token,
-      { clientId, oid, issuedAt: now, expiresAt: now + this.#refreshLifetimeMs, revokedAt: undefined },
+      {
+        ...grant,
+        issuedAt: now,
+        expiresAt: now + this.#refreshLifetimeMs,
+        revokedAt: undefined,
+        usedAt: undefined,
+        revokedForReuse: false,
+      },
       now,
     );
     return token;
@@ -85,6 +118,16 @@ export class GrantStore {
   revokeRefreshTokens(oid: string | undefined, now: number): void {
     for (const grant of this.#refreshTokens.values()) {
       if (grant.revokedAt === undefined && (oid === undefined || grant.oid === oid)) grant.revokedAt = now;
+    }
+  }
+
+  /** Revokes every not yet revoked refresh token of the family (strict reuse detection). */
+  revokeFamily(familyId: string, now: number): void {
+    for (const grant of this.#refreshTokens.values()) {
+      if (grant.familyId === familyId && grant.revokedAt === undefined) {
+        grant.revokedAt = now;
+        grant.revokedForReuse = true;
+      }
     }
   }
 

@@ -3,8 +3,25 @@
  *
  * Guarantees:
  * - every response carries `request-id` and `client-request-id` (echoed, or the request id);
- * - `faults.graph` overrides every request while set: a status (with Graph's default body for it
- *   unless one is given, plus the given headers) or a hang that never answers;
+ * - `faults.graph` overrides requests while set (at most `times` of them, then it clears itself):
+ *   - a status: the given body, or Graph's default body for it, plus the given headers (a 401 gets
+ *     `WWW-Authenticate: Bearer realm="", authorization_uri=…, client_id=…, error="invalid_token"`,
+ *     429/503 `Retry-After: 1`, unless the given headers say otherwise);
+ *   - a hang that never answers;
+ *   - `{ hugeBodyBytes: n }`: 200 with a syntactically valid /me profile (of the token's user when
+ *     the token is valid, else the first test user) padded in `aboutMe` to at least n bytes
+ *     (capped at 256 MiB), sent in one write with Content-Length;
+ *   - `{ claimsChallenge: true }`: a request with a valid access token that does not answer the
+ *     challenge gets 401 InvalidAuthenticationToken "Continuous access evaluation resulted in
+ *     challenge …" with `WWW-Authenticate: Bearer realm="", authorization_uri="https://login.
+ *     microsoftonline.com/common/oauth2/authorize", client_id="00000003-…", error="insufficient_claims",
+ *     claims="<base64 of {"access_token":{"nbf":{"essential":true,"value":"T"}}}>"`, T = epoch
+ *     seconds when the fault was set. RULE: a token answers it iff it carries `lt_cae_nbf` >= T,
+ *     i.e. it was issued by a token request whose `claims` (or, for a code, whose authorize
+ *     request's `claims`) contained that challenge's `access_token.nbf`. Tokens issued before the
+ *     fault, by a plain refresh, or by a sign-in without those claims are challenged. Requests with
+ *     no or an invalid token get the normal answer (401 invalid_token), not the challenge; `times`
+ *     counts challenged requests only;
  * - GET /v1.0/me requires a valid Graph access token (see graphAuth.ts; 401
  *   InvalidAuthenticationToken with WWW-Authenticate) whose scp holds User.Read or
  *   User.ReadBasic.All (else 403 Authorization_RequestDenied), and returns the user's profile in
@@ -14,18 +31,30 @@
  */
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
+import { CAE_ANSWER_CLAIM } from "./claims.js";
 import type { TenantContext } from "./context.js";
 import { authenticateGraphRequest } from "./graphAuth.js";
-import { defaultGraphError, GRAPH_WWW_AUTHENTICATE, graphErrorBody, sendGraphError } from "./graphErrors.js";
+import {
+  caeChallengeHeader,
+  CAE_CHALLENGE_MESSAGE,
+  defaultGraphError,
+  GRAPH_WWW_AUTHENTICATE,
+  GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN,
+  graphErrorBody,
+  sendGraphError,
+} from "./graphErrors.js";
 import type { GraphIds } from "./graphErrors.js";
 import { parseSelect, profileBody } from "./graphProfile.js";
 import { newGuid } from "./ids.js";
 import { Params } from "./params.js";
+import type { GraphClaimsChallengeFault } from "./types.js";
 import { findUser } from "./users.js";
 
 const ODATA_JSON =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const READ_SCOPES = ["user.read", "user.readbasic.all"];
+export const MAX_HUGE_BODY_BYTES = 256 * 1024 * 1024;
+const FILLER = "Padding for a huge Graph response. ";
 
 function idsOf(res: Response): GraphIds {
   return {
@@ -38,17 +67,79 @@ function isMePath(path: string): boolean {
   return /^\/v1\.0\/me\/?$/i.test(path);
 }
 
-function applyFault(ctx: TenantContext, req: Request, res: Response, next: NextFunction): void {
+/** The CAE rule: the token was issued answering a claims request for nbf >= the challenge's. */
+function answersChallenge(claims: Record<string, unknown>, nbfSeconds: number): boolean {
+  const answered = claims[CAE_ANSWER_CLAIM];
+  return typeof answered === "number" && answered >= nbfSeconds;
+}
+
+async function claimsChallenge(
+  ctx: TenantContext,
+  fault: GraphClaimsChallengeFault,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): Promise<void> {
+  const nbf = ctx.switches.graphSetAtSeconds();
+  const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
+  // No or an invalid token: Graph's usual 401. A token answering the challenge: served normally.
+  if (!auth.ok || answersChallenge(auth.claims, nbf)) return next();
+  if (!ctx.switches.useGraphFault(fault)) return next();
+  ctx.log(`graph: fault claims challenge (nbf ${nbf}) ${req.method} ${req.path}`);
+  sendGraphError(
+    ctx,
+    res,
+    idsOf(res),
+    401,
+    "InvalidAuthenticationToken",
+    CAE_CHALLENGE_MESSAGE,
+    caeChallengeHeader(nbf),
+  );
+}
+
+async function sendHugeProfile(
+  ctx: TenantContext,
+  req: Request,
+  res: Response,
+  bytes: number,
+): Promise<void> {
+  const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
+  const user = (auth.ok ? findUser(ctx.users, auth.oid) : undefined) ?? ctx.users[0];
+  const wanted = Number.isFinite(bytes) ? Math.min(Math.max(0, Math.floor(bytes)), MAX_HUGE_BODY_BYTES) : 0;
+  const profile: Record<string, unknown> = {
+    ...(user === undefined ? {} : profileBody(user, undefined)),
+    aboutMe: "",
+  };
+  const padding = Math.max(0, wanted - Buffer.byteLength(JSON.stringify(profile), "utf8"));
+  profile.aboutMe = FILLER.repeat(Math.ceil(padding / FILLER.length)).slice(0, padding);
+  const body = Buffer.from(JSON.stringify(profile), "utf8");
+  ctx.log(`graph: fault huge body (${body.length} bytes) ${req.method} ${req.path}`);
+  res.setHeader("OData-Version", "4.0");
+  res.setHeader("Cache-Control", "no-cache");
+  res.setHeader("Content-Type", ODATA_JSON);
+  res.setHeader("Content-Length", String(body.length));
+  res.status(200).end(body);
+}
+
+async function applyFault(
+  ctx: TenantContext,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): Promise<void> {
   const fault = ctx.faults.graph;
   if (fault === null) return next();
+  if ("claimsChallenge" in fault) return claimsChallenge(ctx, fault, req, res, next);
+  if (!ctx.switches.useGraphFault(fault)) return next();
   if ("hang" in fault) {
     ctx.log(`graph: fault hang ${req.method} ${req.path}`);
     return; // never answered; close() destroys the socket
   }
+  if ("hugeBodyBytes" in fault) return sendHugeProfile(ctx, req, res, fault.hugeBodyBytes);
   ctx.log(`graph: fault status ${fault.status} ${req.method} ${req.path}`);
   if (fault.status >= 400) ctx.counters.graphErrors += 1;
   const ids = idsOf(res);
-  if (fault.status === 401) res.setHeader("WWW-Authenticate", GRAPH_WWW_AUTHENTICATE);
+  if (fault.status === 401) res.setHeader("WWW-Authenticate", GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN);
   if (fault.status === 429 || fault.status === 503) res.setHeader("Retry-After", "1");
   for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
   res.status(fault.status);
@@ -67,7 +158,10 @@ function applyFault(ctx: TenantContext, req: Request, res: Response, next: NextF
 async function me(ctx: TenantContext, req: Request, res: Response): Promise<void> {
   const ids = idsOf(res);
   const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
-  if (!auth.ok) return sendGraphError(ctx, res, ids, 401, "InvalidAuthenticationToken", auth.message);
+  if (!auth.ok) {
+    const header = auth.tokenPresent ? GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN : GRAPH_WWW_AUTHENTICATE;
+    return sendGraphError(ctx, res, ids, 401, "InvalidAuthenticationToken", auth.message, header);
+  }
   if (!auth.scopes.some((scope) => READ_SCOPES.includes(scope.toLowerCase()))) {
     return sendGraphError(
       ctx,
@@ -122,7 +216,7 @@ export function createGraphApp(ctx: TenantContext): express.Express {
     res.setHeader("client-request-id", clientRequestId.slice(0, 128));
     res.setHeader("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"Local test tenant"}}');
     if (isMePath(req.path)) ctx.counters.graphMe += 1;
-    applyFault(ctx, req, res, next);
+    return applyFault(ctx, req, res, next);
   });
 
   app.get(/^\/v1\.0\/me\/?$/i, (req: Request, res: Response) => me(ctx, req, res));

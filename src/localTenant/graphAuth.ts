@@ -5,7 +5,8 @@
  * signing key, with iss `https://sts.windows.net/{tid}/`, aud `https://graph.microsoft.com` or
  * Graph's app id, tid of this tenant, exp and iat present, and exp/nbf within Graph's 5-minute
  * clock skew. Failures come back with Graph's messages ("Access token is empty.", "… Invalid
- * audience.", "Lifetime validation failed, the token is expired.", …) for a 401.
+ * audience.", "Lifetime validation failed, the token is expired.", …) for a 401, and say whether a
+ * token was presented at all (Graph's WWW-Authenticate then carries `error="invalid_token"`).
  */
 import { errors, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
@@ -14,10 +15,12 @@ import { GRAPH_APP_ID, GRAPH_AUDIENCE } from "./context.js";
 
 export const GRAPH_CLOCK_SKEW_SECONDS = 300;
 
-export type GraphAuthResult = { ok: true; oid: string; scopes: string[] } | { ok: false; message: string };
+export type GraphAuthResult =
+  | { ok: true; oid: string; scopes: string[]; claims: JWTPayload }
+  | { ok: false; message: string; tokenPresent: boolean };
 
 function failure(message: string): GraphAuthResult {
-  return { ok: false, message };
+  return { ok: false, message, tokenPresent: true };
 }
 
 function audienceOk(aud: JWTPayload["aud"]): boolean {
@@ -31,7 +34,7 @@ export async function authenticateGraphRequest(
 ): Promise<GraphAuthResult> {
   const match = authorization === undefined ? null : /^Bearer\s+(\S*)\s*$/i.exec(authorization);
   const token = match?.[1] ?? "";
-  if (token === "") return failure("Access token is empty.");
+  if (token === "") return { ok: false, message: "Access token is empty.", tokenPresent: false };
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, ctx.signingKey.publicKey, {
@@ -56,5 +59,5 @@ export async function authenticateGraphRequest(
   if (!audienceOk(payload.aud)) return failure("Access token validation failure. Invalid audience.");
   if (typeof payload.oid !== "string") return failure("Access token validation failure.");
   const scopes = typeof payload.scp === "string" ? payload.scp.split(" ").filter((s) => s !== "") : [];
-  return { ok: true, oid: payload.oid, scopes };
+  return { ok: true, oid: payload.oid, scopes, claims: payload };
 }

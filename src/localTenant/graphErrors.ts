@@ -2,8 +2,11 @@
  * Microsoft Graph's error shape.
  *
  * Guarantees: every Graph error is `{"error":{"code","message","innerError":{"date","request-id",
- * "client-request-id"}}}`; a 401 carries Graph's `WWW-Authenticate` header; every error response
- * is counted in `graphErrors`. Faults without a body get the body Graph sends for that status.
+ * "client-request-id"}}}`; a 401 carries Graph's `WWW-Authenticate` header — with
+ * `error="invalid_token"` when a token was presented (and for a 401 fault), without an error code
+ * when none was (RFC 6750 §3.1), and `error="insufficient_claims", claims="…"` for a CAE claims
+ * challenge; every error response is counted in `graphErrors`. Faults without a body get the body
+ * Graph sends for that status.
  */
 import type { Response } from "express";
 import type { TenantContext } from "./context.js";
@@ -11,6 +14,22 @@ import { graphDate } from "./ids.js";
 
 export const GRAPH_WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+
+export const GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN = `${GRAPH_WWW_AUTHENTICATE}, error="invalid_token"`;
+
+export const CAE_CHALLENGE_MESSAGE =
+  "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp";
+
+/** The claims request a CAE challenge carries, before base64: an access token not before `nbf`. */
+export function caeClaimsRequest(nbfSeconds: number): string {
+  return JSON.stringify({ access_token: { nbf: { essential: true, value: String(nbfSeconds) } } });
+}
+
+/** Graph's CAE challenge header: claims = standard base64 of the claims request JSON. */
+export function caeChallengeHeader(nbfSeconds: number): string {
+  const claims = Buffer.from(caeClaimsRequest(nbfSeconds), "utf8").toString("base64");
+  return `${GRAPH_WWW_AUTHENTICATE}, error="insufficient_claims", claims="${claims}"`;
+}
 
 export interface GraphIds {
   requestId: string;
@@ -76,9 +95,10 @@ export function sendGraphError(
   status: number,
   code: string,
   message: string,
+  wwwAuthenticate: string = GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN,
 ): void {
   ctx.counters.graphErrors += 1;
-  if (status === 401) res.setHeader("WWW-Authenticate", GRAPH_WWW_AUTHENTICATE);
+  if (status === 401) res.setHeader("WWW-Authenticate", wwwAuthenticate);
   res
     .status(status)
     .type("application/json")

@@ -17,16 +17,25 @@
  * URIs and unknown refresh tokens and cannot change its error shapes (see MSAL-NOTES.md). One small
  * file per step is easier to audit than a configured framework.
  *
- * Files: types (public types) · certificate · keys · users · clients · scopes · errors (AADSTS
- * catalogue and shapes) · html/pages/loginPage · params · tenant · transactions/grants/sso
- * (stores) · discovery · authorize · signIn · authorizationResponse · clientAuth · codeGrant ·
- * refreshGrant · tokenScopes · tokenIssuer · token · logout · graph/graphAuth/graphProfile/
- * graphErrors · identityProvider (routes) · servers · index.
+ * Test switches (all off by default): `faults.token` / `faults.graph` / `faults.idToken` (see
+ * types.ts; `times` makes a fault clear itself) and `strictRefreshTokenReuse`. Protocol features
+ * made real: the `claims` parameter (CP1 client capability → `xms_cc`; a Graph CAE claims challenge
+ * is answered only by tokens issued for a request carrying its claims — see graph.ts for the rule).
+ * Marker values for leak searches: codes start with CODE_PREFIX ("LTCODE."), refresh tokens with
+ * REFRESH_TOKEN_PREFIX ("LTRT."), and every JWT has a `kid` header and a `uti` claim (and starts
+ * with "eyJ").
+ *
+ * Files: types (public types) · certificate · keys · users · clients · scopes · claims · errors
+ * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
+ * transactions/grants/sso (stores) · discovery · authorize · signIn · authorizationResponse ·
+ * clientAuth · codeGrant · refreshGrant · tokenScopes · tokenIssuer · token · logout ·
+ * graph/graphAuth/graphProfile/graphErrors · identityProvider (routes) · servers · index.
  */
 import { createCertificate } from "./certificate.js";
 import { ClientRegistry } from "./clients.js";
-import type { TenantContext } from "./context.js";
+import type { TenantContext, TenantSettings } from "./context.js";
 import { v1Issuer } from "./context.js";
+import { createFaultSwitches } from "./faults.js";
 import { createGraphApp } from "./graph.js";
 import { GrantStore } from "./grants.js";
 import { isGuid } from "./ids.js";
@@ -36,20 +45,29 @@ import { listenHttps } from "./servers.js";
 import type { RunningServer } from "./servers.js";
 import { SsoStore } from "./sso.js";
 import { TransactionStore } from "./transactions.js";
-import type { LocalTenant, LocalTenantCounters, LocalTenantFaults, LocalTenantOptions } from "./types.js";
+import type { LocalTenant, LocalTenantCounters, LocalTenantOptions } from "./types.js";
 import { TEST_USERS } from "./users.js";
 
 export type {
+  GraphClaimsChallengeFault,
+  GraphFault,
+  GraphHugeBodyFault,
   GraphStatusFault,
   HangFault,
+  IdTokenFault,
   LocalTenant,
   LocalTenantClient,
   LocalTenantCounters,
   LocalTenantFaults,
+  LocalTenantGrantType,
   LocalTenantOptions,
+  TokenFault,
+  TokenHangFault,
   TokenStatusFault,
 } from "./types.js";
 export type { LocalTenantUser } from "./users.js";
+export { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "./grants.js";
+export { CAE_ANSWER_CLAIM } from "./claims.js";
 
 /** The tenant id used when none is given. */
 export const DEFAULT_TENANT_ID = "7d3f6a41-2c8e-4b95-a0d6-3e1f5b9c8a24";
@@ -129,7 +147,8 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const origin = `https://${urlHost}:${idpServer.port}`;
   const graphOrigin = `https://${urlHost}:${graphServer.port}`;
   const counters = zeroCounters();
-  const faults: LocalTenantFaults = { graph: null, token: null };
+  const switches = createFaultSwitches();
+  const settings: TenantSettings = { strictRefreshTokenReuse: options.strictRefreshTokenReuse === true };
   const grants = new GrantStore(refreshTokenLifetimeSeconds);
   const sso = new SsoStore();
   const ctx: TenantContext = {
@@ -148,7 +167,9 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     grants,
     sso,
     counters,
-    faults,
+    faults: switches.faults,
+    switches,
+    settings,
     log,
   };
   idpServer.handle(createIdentityProviderApp(ctx));
@@ -167,7 +188,13 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     registerClient: (client) => clients.register(client),
     counters,
     resetCounters: () => Object.assign(counters, zeroCounters()),
-    faults,
+    faults: switches.faults,
+    get strictRefreshTokenReuse(): boolean {
+      return settings.strictRefreshTokenReuse;
+    },
+    set strictRefreshTokenReuse(value: boolean) {
+      settings.strictRefreshTokenReuse = value === true;
+    },
     revokeRefreshTokens: (userOid?: string) => {
       const oid = userOid?.toLowerCase();
       grants.revokeRefreshTokens(oid, Date.now());

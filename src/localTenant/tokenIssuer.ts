@@ -2,24 +2,36 @@
  * Minting id tokens, Graph access tokens and token responses.
  *
  * Guarantees:
- * - id token (RS256, kid): iss `{cloudInstance}{tenant}/v2.0`, aud client id, iat/nbf/exp (1 h),
- *   pairwise `sub` (stable hash of oid + client), oid, tid, preferred_username, name, email (when the
- *   user has mail), nonce only when one was sent at /authorize (never on refresh), ver "2.0", and
- *   random aio/uti/rh;
- * - Graph access token: a v1 JWT (RS256, same key): iss `https://sts.windows.net/{tid}/`, aud
+ * - every JWT is RS256 with header `{ typ: "JWT", alg: "RS256", kid }` (so it starts with `eyJ`)
+ *   and a random `uti` claim;
+ * - id token: iss `{cloudInstance}{tenant}/v2.0`, aud client id, iat/nbf/exp (1 h), pairwise `sub`
+ *   (stable hash of oid + client), oid, tid, preferred_username, name, email (when the user has
+ *   mail), nonce only when one was sent at /authorize (never on refresh), ver "2.0", and random
+ *   aio/uti/rh — unless `faults.idToken` is set (and its grantType, if any, matches): then its
+ *   overrides apply to this id token only (nonce wrong/missing, iss, aud, expired or future
+ *   iat/nbf/exp, oid/sub/tid); it stays signed with the real key, and client_info, the access token
+ *   and the refresh token stay the real user's;
+ * - Graph access token: a v1 JWT: iss `https://sts.windows.net/{tid}/`, aud
  *   `https://graph.microsoft.com`, exp = iat + accessTokenLifetimeSeconds, appid, oid, tid, upn,
- *   unique_name, name, scp (space-separated Graph scopes), ver "1.0", uti;
+ *   unique_name, name, scp (space-separated Graph scopes), ver "1.0", uti; plus `xms_cc: ["CP1"]`
+ *   when the client declared the CP1 capability, and `lt_cae_nbf` (stand-in claim) when the request
+ *   answered a claims challenge (see claims.ts);
  * - client_info = base64url({"uid": oid, "utid": tid}) — MSAL's homeAccountId is "uid.utid";
- * - the response carries a refresh token only when offline_access was granted.
+ * - the response carries a refresh token (`LTRT.…`) only when offline_access was granted; it joins
+ *   the family of the grant it was issued from.
  */
 import { SignJWT } from "jose";
 import type { JWTPayload } from "jose";
 import type { TenantContext } from "./context.js";
 import { GRAPH_AUDIENCE } from "./context.js";
+import { CAE_ANSWER_CLAIM } from "./claims.js";
+import type { ClaimsRequest } from "./claims.js";
 import { newGuid, newOpaqueToken, sha256Base64Url } from "./ids.js";
 import { SIGNING_ALG } from "./keys.js";
 import { responseScope } from "./scopes.js";
+import type { IdTokenFault, LocalTenantGrantType } from "./types.js";
 import type { LocalTenantUser } from "./users.js";
+import { findUser } from "./users.js";
 
 export const ID_TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -40,6 +52,11 @@ export interface IssueRequest {
   graphScopes: readonly string[];
   nonce: string | undefined;
   withRefreshToken: boolean;
+  grantType: LocalTenantGrantType;
+  /** The refresh-token family the new refresh token joins. */
+  familyId: string;
+  /** CP1 declared, and a claims-challenge nbf being answered. */
+  claims: ClaimsRequest;
 }
 
 export function clientInfo(oid: string, tenantId: string): string {
@@ -65,28 +82,60 @@ function randomClaim(): string {
   return newOpaqueToken(24);
 }
 
+function activeIdTokenFault(ctx: TenantContext, grantType: LocalTenantGrantType): IdTokenFault | undefined {
+  const fault = ctx.faults.idToken;
+  if (fault === null) return undefined;
+  return fault.grantType === undefined || fault.grantType === grantType ? fault : undefined;
+}
+
+function idTokenTimes(fault: IdTokenFault | undefined): { iat: number; exp: number } {
+  const now = nowSeconds();
+  if (fault?.expiredSecondsAgo !== undefined) {
+    const exp = now - fault.expiredSecondsAgo;
+    return { iat: exp - ID_TOKEN_LIFETIME_SECONDS, exp };
+  }
+  if (fault?.issuedInFutureSeconds !== undefined) {
+    const iat = now + fault.issuedInFutureSeconds;
+    return { iat, exp: iat + ID_TOKEN_LIFETIME_SECONDS };
+  }
+  return { iat: now, exp: now + ID_TOKEN_LIFETIME_SECONDS };
+}
+
+function idTokenNonce(fault: IdTokenFault | undefined, nonce: string | undefined): string | undefined {
+  if (fault?.nonce === "missing") return undefined;
+  if (fault?.nonce === "wrong") return newOpaqueToken(16);
+  return nonce;
+}
+
 export async function createIdToken(
   ctx: TenantContext,
   clientId: string,
   user: LocalTenantUser,
   nonce: string | undefined,
+  grantType: LocalTenantGrantType,
 ): Promise<string> {
-  const iat = nowSeconds();
+  const fault = activeIdTokenFault(ctx, grantType);
+  if (fault !== undefined) ctx.log(`token: id token fault applied (${grantType})`);
+  const { iat, exp } = idTokenTimes(fault);
+  const oid = fault?.oid ?? user.oid;
+  // An oid override naming a test user describes that user (a refresh that returns another user).
+  const shown = (fault?.oid === undefined ? undefined : findUser(ctx.users, fault.oid)) ?? user;
+  const idNonce = idTokenNonce(fault, nonce);
   const payload: JWTPayload = {
-    aud: clientId,
-    iss: ctx.issuer,
+    aud: fault?.audience ?? clientId,
+    iss: fault?.issuer ?? ctx.issuer,
     iat,
     nbf: iat,
-    exp: iat + ID_TOKEN_LIFETIME_SECONDS,
+    exp,
     aio: randomClaim(),
-    ...(user.mail === null ? {} : { email: user.mail }),
-    name: user.displayName,
-    ...(nonce === undefined ? {} : { nonce }),
-    oid: user.oid,
-    preferred_username: user.userPrincipalName,
+    ...(shown.mail === null ? {} : { email: shown.mail }),
+    name: shown.displayName,
+    ...(idNonce === undefined ? {} : { nonce: idNonce }),
+    oid,
+    preferred_username: shown.userPrincipalName,
     rh: `0.${randomClaim()}.`,
-    sub: pairwiseSub(user.oid, clientId),
-    tid: ctx.tenantId,
+    sub: fault?.sub ?? pairwiseSub(oid, clientId),
+    tid: fault?.tid ?? ctx.tenantId,
     uti: newOpaqueToken(16),
     ver: "2.0",
   };
@@ -98,6 +147,7 @@ export async function createGraphAccessToken(
   clientId: string,
   user: LocalTenantUser,
   graphScopes: readonly string[],
+  claims: ClaimsRequest,
 ): Promise<string> {
   const iat = nowSeconds();
   const payload: JWTPayload = {
@@ -128,6 +178,8 @@ export async function createGraphAccessToken(
     upn: user.userPrincipalName,
     uti: newOpaqueToken(16),
     ver: "1.0",
+    ...(claims.cp1 ? { xms_cc: ["CP1"] } : {}),
+    ...(claims.accessTokenNbf === undefined ? {} : { [CAE_ANSWER_CLAIM]: claims.accessTokenNbf }),
   };
   return sign(ctx, payload);
 }
@@ -137,8 +189,8 @@ export async function issueTokenResponse(
   request: IssueRequest,
 ): Promise<TokenResponseBody> {
   const [accessToken, idToken] = await Promise.all([
-    createGraphAccessToken(ctx, request.clientId, request.user, request.graphScopes),
-    createIdToken(ctx, request.clientId, request.user, request.nonce),
+    createGraphAccessToken(ctx, request.clientId, request.user, request.graphScopes, request.claims),
+    createIdToken(ctx, request.clientId, request.user, request.nonce, request.grantType),
   ]);
   const body: TokenResponseBody = {
     token_type: "Bearer",
@@ -150,7 +202,15 @@ export async function issueTokenResponse(
     client_info: clientInfo(request.user.oid, ctx.tenantId),
   };
   if (request.withRefreshToken) {
-    body.refresh_token = ctx.grants.issueRefreshToken(request.clientId, request.user.oid, Date.now());
+    body.refresh_token = ctx.grants.issueRefreshToken(
+      {
+        clientId: request.clientId,
+        oid: request.user.oid,
+        familyId: request.familyId,
+        cp1: request.claims.cp1,
+      },
+      Date.now(),
+    );
   }
   // Keep Entra's key order: refresh_token before id_token.
   const {

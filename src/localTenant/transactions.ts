@@ -2,10 +2,11 @@
  * Pending authorize requests, between the sign-in page and its form submission.
  *
  * Guarantees: the page carries only an opaque, unguessable transaction id; everything the
- * completion acts on (client, redirect URI, response mode, state, nonce, scopes, PKCE challenge)
- * was validated at /authorize and is read from here, never from the form. A transaction can be
- * taken once and expires after 10 minutes.
+ * completion acts on (client, redirect URI, response mode, state, nonce, scopes, PKCE challenge,
+ * claims) was validated at /authorize and is read from here, never from the form. A transaction
+ * can be taken once and expires after 10 minutes.
  */
+import type { ClaimsRequest } from "./claims.js";
 import { ExpiringMap } from "./expiringMap.js";
 import { newOpaqueToken } from "./ids.js";
 
@@ -23,6 +24,8 @@ export interface PendingAuthorization {
   codeChallenge: string;
   codeChallengeMethod: CodeChallengeMethod;
   loginHint: string | undefined;
+  /** The `claims` parameter, as far as the stand-in acts on it (see claims.ts). */
+  claims: ClaimsRequest;
   /** client_info=1 was sent: the redirect carries client_info too, like Entra's. */
   clientInfoRequested: boolean;
   correlationId: string;

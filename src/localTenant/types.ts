@@ -28,10 +28,16 @@ export interface LocalTenantOptions {
   accessTokenLifetimeSeconds?: number;
   /** Default 86400. */
   refreshTokenLifetimeSeconds?: number;
+  /** Initial value of LocalTenant.strictRefreshTokenReuse (default false). */
+  strictRefreshTokenReuse?: boolean;
   log?: (message: string) => void;
 }
 
-/** Live counts of requests received (incremented when a request arrives, errors included). */
+/**
+ * Live counts of requests received (incremented when a request arrives, errors included).
+ * `tokenErrors` and `graphErrors` count every error answer (status >= 400), fault answers included
+ * (a hang is never answered, so it is not counted there).
+ */
 export interface LocalTenantCounters {
   discovery: number;
   authorize: number;
@@ -44,8 +50,13 @@ export interface LocalTenantCounters {
   graphErrors: number;
 }
 
+export type LocalTenantGrantType = "authorization_code" | "refresh_token";
+
+/** Never answers (the socket stays open until the client gives up or close() runs). */
 export interface HangFault {
   hang: true;
+  /** Apply to this many requests, then clear the fault (set it back to null). Default: until cleared. */
+  times?: number;
 }
 
 export interface GraphStatusFault {
@@ -53,17 +64,85 @@ export interface GraphStatusFault {
   /** A string is sent as-is (lets tests send malformed JSON); anything else is sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Apply to this many requests, then clear the fault. Default: until cleared. */
+  times?: number;
 }
+
+/**
+ * Graph answers 401 with a CAE claims challenge (`error="insufficient_claims"`, `claims=` base64 of
+ * `{"access_token":{"nbf":{"essential":true,"value":"<T>"}}}`, T = epoch seconds when the fault was
+ * set) to every request whose access token does not answer that challenge. A token answers it only
+ * if it was issued by a token request (or the authorize request behind the code) whose `claims`
+ * parameter asked for `access_token.nbf` with a value >= T; such tokens carry `lt_cae_nbf`.
+ * `times` counts challenged requests only.
+ */
+export interface GraphClaimsChallengeFault {
+  claimsChallenge: true;
+  times?: number;
+}
+
+/** Graph answers 200 with a valid JSON /me profile padded (in `aboutMe`) to at least this many bytes. */
+export interface GraphHugeBodyFault {
+  hugeBodyBytes: number;
+  times?: number;
+}
+
+export type GraphFault = GraphStatusFault | HangFault | GraphClaimsChallengeFault | GraphHugeBodyFault;
 
 export interface TokenStatusFault {
   status: number;
+  /** A string is sent as-is; anything else as JSON. Default: Entra's body for the status. */
   body?: unknown;
+  /** Added to (and overriding) the default headers, e.g. `{ "Retry-After": "30" }`. */
+  headers?: Record<string, string>;
+  /** Only requests of this grant type are hit; others are answered normally. Default: all. */
+  grantType?: LocalTenantGrantType;
+  /** Apply to this many matching requests, then clear the fault. Default: until cleared. */
+  times?: number;
 }
 
-/** Test switches; null means normal behaviour. A fault stays in force until set back to null. */
+export interface TokenHangFault extends HangFault {
+  grantType?: LocalTenantGrantType;
+}
+
+export type TokenFault = TokenStatusFault | TokenHangFault;
+
+/**
+ * Applied to every id token the token endpoint issues while set (signed with the real key; the
+ * access token, refresh token and `client_info` stay those of the real user).
+ */
+export interface IdTokenFault {
+  /** wrong: a different random nonce (also on refresh); missing: no nonce claim. */
+  nonce?: "wrong" | "missing";
+  /** Replaces `iss`. */
+  issuer?: string;
+  /** Replaces `aud`. */
+  audience?: string | string[];
+  /** exp = now - n, iat = nbf = exp - 3600. */
+  expiredSecondsAgo?: number;
+  /** iat = nbf = now + n, exp = iat + 3600. */
+  issuedInFutureSeconds?: number;
+  /**
+   * Replaces `oid`. When it names a test user, name / preferred_username / email are that user's too
+   * and `sub` is that user's pairwise sub (unless `sub` is given).
+   */
+  oid?: string;
+  /** Replaces `sub`. */
+  sub?: string;
+  /** Replaces `tid`. */
+  tid?: string;
+  /** Only id tokens issued for this grant type. Default: both. */
+  grantType?: LocalTenantGrantType;
+}
+
+/**
+ * Test switches; null means normal behaviour. A fault stays in force until set back to null, or
+ * until it has been applied `times` times (then the tenant sets it back to null itself).
+ */
 export interface LocalTenantFaults {
-  graph: null | GraphStatusFault | HangFault;
-  token: null | TokenStatusFault | HangFault;
+  graph: null | GraphFault;
+  token: null | TokenFault;
+  idToken: null | IdTokenFault;
 }
 
 export interface LocalTenant {
@@ -85,6 +164,13 @@ export interface LocalTenant {
   counters: LocalTenantCounters;
   resetCounters(): void;
   faults: LocalTenantFaults;
+  /**
+   * Default false: like Entra, a used refresh token stays valid until it expires. True: presenting a
+   * refresh token that was already used once revokes its whole family (every refresh token descended
+   * from the same authorization code); that request and every later use of any of them answer
+   * invalid_grant, suberror bad_token, AADSTS50173.
+   */
+  strictRefreshTokenReuse: boolean;
   /** Makes outstanding refresh tokens (of one user, or all) dead, and ends their SSO sessions. */
   revokeRefreshTokens(userOid?: string): void;
   /** Closes both servers, destroying open (including hung) sockets. Safe to call twice. */

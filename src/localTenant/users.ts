@@ -3,7 +3,10 @@
  *
  * Guarantees: fixed oids (stable across restarts, so tests and fixtures can name them), UPNs in the
  * reserved `.test` domain, and one user (Lee Gu) with the nulls real Graph data has (no job title,
- * office, phones, mail or preferred language). Every user's home tenant is this tenant.
+ * office, phones, mail or preferred language). The LAST user (Mallory) is hostile: her displayName,
+ * jobTitle, surname and officeLocation hold HTML/script and attribute-breaking quotes, as a Graph
+ * profile or token claim may (everything rendering them must escape; the sign-in page does). She
+ * is last so that `users[0]` stays a normal user. Every user's home tenant is this tenant.
  */
 
 export interface LocalTenantUser {
@@ -73,6 +76,19 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: null,
       mail: null,
       preferredLanguage: null,
+    },
+    {
+      oid: "6a0d3f72-b8e1-4c59-a4d7-0f1e2d3c4b05",
+      userPrincipalName: "mallory@contoso.test",
+      displayName: "Mallory <script>alert('displayName')</script>",
+      givenName: "Mallory",
+      surname: `O'Hara"><svg onload=alert(1)>`,
+      jobTitle: "<img src=x onerror=alert(1)> Red Team & <b>Co</b>",
+      officeLocation: `" onmouseover="alert(2)`,
+      businessPhones: ["+1 555 0100 <script>"],
+      mobilePhone: null,
+      mail: "mallory@contoso.test",
+      preferredLanguage: "en-US",
     },
   ].map((user) => Object.freeze({ ...user, businessPhones: Object.freeze([...user.businessPhones]) })),
 );

@@ -193,7 +193,7 @@ void test("POST /authorize/complete, choosing a user, redirects with code, state
   // Assert
   assert.equal(result.response.status, 302);
   const query = redirectParams(result.response.location);
-  assert.match(query.get("code") ?? "", /^[A-Za-z0-9_-]{64}$/);
+  assert.match(query.get("code") ?? "", /^LTCODE\.[A-Za-z0-9_-]{64}$/);
   assert.equal(query.get("state"), "state-123");
   assert.match(query.get("session_state") ?? "", /^[0-9a-f-]{36}$/);
   const cookie = (result.response.headers["set-cookie"] ?? []).find((c) => c.startsWith("ESTSAUTH="));
@@ -341,7 +341,7 @@ void test("GET /authorize, with response_mode=form_post, answers a form posting 
   assert.equal(result.response.status, 200);
   const body = result.response.body;
   assert.ok(body.includes(`<form method="post" action="${CLIENT.redirectUris[0]}" id="response">`));
-  assert.match(body, /<input type="hidden" name="code" value="[A-Za-z0-9_-]{64}">/);
+  assert.match(body, /<input type="hidden" name="code" value="LTCODE\.[A-Za-z0-9_-]{64}">/);
   assert.ok(body.includes('<input type="hidden" name="state" value="state-123">'));
   assert.ok(body.includes(NOTICE));
   assert.match(

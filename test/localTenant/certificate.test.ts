@@ -88,5 +88,6 @@ void test("startLocalTenant, when started, exposes URLs consistent with its port
   assert.equal(tenant.authorityHost, new URL(tenant.cloudInstance).host);
   assert.match(tenant.graphEndpoint, /^https:\/\/127\.0\.0\.1:\d+\/$/);
   assert.notEqual(tenant.graphEndpoint, tenant.cloudInstance);
-  assert.equal(tenant.users.length, 4);
+  assert.equal(tenant.users.length, 5);
+  assert.equal(tenant.users[0]?.displayName, "Adele Vance", "users[0] stays a normal user");
 });

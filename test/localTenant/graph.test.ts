@@ -123,7 +123,7 @@ void test("GET /v1.0/me, with a token signed by another key, answers 401 Invalid
   const response = await graphMe(tenant, forged);
   // Assert
   assert.equal(response.status, 401);
-  assert.equal(response.headers["www-authenticate"], WWW_AUTHENTICATE);
+  assert.equal(response.headers["www-authenticate"], `${WWW_AUTHENTICATE}, error="invalid_token"`);
   const body = parseJson<GraphError>(response);
   assert.equal(body.error.code, "InvalidAuthenticationToken");
   assert.match(body.error.message, /^Access token validation failure\./);
