@@ -23,6 +23,19 @@ export function readSessionRow(sqlitePath: string, sid: string): Record<string, 
   }
 }
 
+/** Whether the row for `sid` exists and has not yet expired (what the store would still serve). */
+export function isSessionLive(sqlitePath: string, sid: string): boolean {
+  const db = new Database(sqlitePath, { readonly: true });
+  try {
+    const row = db
+      .prepare("SELECT 1 FROM sessions WHERE sid = ? AND datetime('now') <= datetime(expired)")
+      .get(sid);
+    return row !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
 export function rawSessionText(sqlitePath: string, sid: string): string | undefined {
   const db = new Database(sqlitePath, { readonly: true });
   try {

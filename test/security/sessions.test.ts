@@ -1,0 +1,210 @@
+/**
+ * Session hardening: cookie attributes, forged and tampered cookies, secret rotation, idle and
+ * absolute timeouts enforced on the server, and settings (not request headers) deciding URLs.
+ */
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { isSessionLive, readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
+import { signIn } from "../support/signIn.js";
+import { startTestApp } from "../support/testApp.js";
+import type { TestApp } from "../support/testApp.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** express-session's cookie format: s:<id>.<base64 HMAC-SHA256 of the id, without padding>. */
+function signedCookie(sid: string, secret: string): string {
+  const signature = createHmac("sha256", secret).update(sid).digest("base64").replace(/=+$/, "");
+  return encodeURIComponent(`s:${sid}.${signature}`);
+}
+
+describe("session cookies", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it("the session cookie, over local http, is HttpOnly, SameSite=Lax, signed and host-only", async () => {
+    const client = app.newClient();
+
+    const response = await client.get(`${app.baseUrl}/auth/signin`);
+
+    const cookie = response.headers["set-cookie"] ?? "";
+    assert.match(cookie, /^sid=s%3A[\w-]+\.[\w%+/]+;/);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    assert.match(cookie, /; Path=\//);
+    assert.doesNotMatch(cookie, /Domain=/i);
+  });
+
+  it("GET /profile, with a session cookie whose signature was tampered with, is treated as signed out", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    const value = client.cookie(app.baseUrl, "sid")!;
+    client.setCookie(
+      app.baseUrl,
+      "sid",
+      value.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+    );
+
+    const profile = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(profile.status, 303);
+  });
+
+  it("GET /profile, with an unsigned or guessed session id, is treated as signed out", async () => {
+    const victim = app.newClient();
+    await signIn(app, victim);
+    const attacker = app.newClient();
+    attacker.setCookie(app.baseUrl, "sid", sessionIdFromCookie(victim.cookie(app.baseUrl, "sid")!));
+
+    const profile = await attacker.get(`${app.baseUrl}/profile`);
+
+    assert.equal(profile.status, 303);
+  });
+
+  it("a session id, set by an attacker before sign-in (fixation), is replaced at sign-in", async () => {
+    const client = app.newClient();
+    await client.get(`${app.baseUrl}/auth/signin`);
+    const planted = sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
+
+    await signIn(app, client);
+
+    assert.notEqual(sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!), planted);
+    assert.equal(readSessionRow(app.sqlitePath, planted), undefined);
+  });
+});
+
+describe("session secret rotation", () => {
+  let oldSecretApp: TestApp;
+  let rotatedApp: TestApp;
+  const oldSecret = "o".repeat(40);
+  const newSecret = "n".repeat(40);
+  before(async () => {
+    oldSecretApp = await startTestApp({ env: { EXPRESS_SESSION_SECRET: oldSecret } });
+    rotatedApp = await startTestApp({
+      sibling: oldSecretApp,
+      env: { EXPRESS_SESSION_SECRET: newSecret, EXPRESS_SESSION_PREVIOUS_SECRETS: oldSecret },
+    });
+  });
+  after(async () => {
+    await rotatedApp.close();
+    await oldSecretApp.close();
+  });
+
+  it("a cookie signed with the previous secret, after rotation, still opens its session", async () => {
+    const client = oldSecretApp.newClient();
+    await signIn(oldSecretApp, client);
+    const sid = sessionIdFromCookie(client.cookie(oldSecretApp.baseUrl, "sid")!);
+    assert.equal(client.cookie(oldSecretApp.baseUrl, "sid"), signedCookie(sid, oldSecret));
+
+    const profile = await client.get(`${rotatedApp.baseUrl}/profile`);
+
+    assert.equal(profile.status, 200);
+    assert.equal(
+      client.cookie(rotatedApp.baseUrl, "sid"),
+      signedCookie(sid, newSecret),
+      "re-signed with the new one",
+    );
+  });
+});
+
+describe("session timeouts", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({
+      env: { SESSION_IDLE_TIMEOUT_SECONDS: "2", SESSION_ABSOLUTE_TIMEOUT_SECONDS: "4" },
+    });
+  });
+  after(() => app.close());
+
+  it("GET /profile, after more than the idle timeout without a request, sends the user to sign in", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    const sid = sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
+    assert.equal(isSessionLive(app.sqlitePath, sid), true);
+
+    await sleep(3_100);
+    const profile = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(profile.status, 303);
+    assert.equal(isSessionLive(app.sqlitePath, sid), false, "the store no longer serves the idle session");
+  });
+
+  it("GET /profile, kept active past the absolute timeout, ends the session all the same", async () => {
+    const client = app.newClient();
+    const signedInAt = Date.now();
+    await signIn(app, client);
+    const statuses: number[] = [];
+
+    for (let i = 0; i < 6 && Date.now() - signedInAt < 5_500; i++) {
+      statuses.push((await client.get(`${app.baseUrl}/profile`)).status);
+      await sleep(1_000);
+    }
+
+    assert.equal(statuses[0], 200, "active sessions outlive the idle timeout");
+    assert.equal(statuses[2], 200);
+    assert.equal(statuses.at(-1), 303, `statuses: ${statuses.join(",")}`);
+  });
+});
+
+describe("URLs come from settings, not from request headers", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it("GET /auth/signin, with a forged Host and X-Forwarded-* headers, sends the configured redirect URI", async () => {
+    const client = app.newClient();
+
+    const response = await client.get(`${app.baseUrl}/auth/signin`, {
+      host: "evil.example",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "https",
+    });
+
+    const redirectUri = new URL(response.location!).searchParams.get("redirect_uri");
+    assert.equal(redirectUri, app.config.auth.redirectUri);
+  });
+
+  it("POST /auth/signout, with a forged Host, sends the configured post-logout URI", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await client.get(`${app.baseUrl}/`)).body)![1]!;
+
+    const response = await client.postForm(
+      `${app.baseUrl}/auth/signout`,
+      { _csrf: csrf },
+      { host: "evil.example" },
+    );
+
+    assert.equal(
+      new URL(response.location!).searchParams.get("post_logout_redirect_uri"),
+      app.config.auth.postLogoutRedirectUri,
+    );
+  });
+});
+
+describe("cookies for an https deployment behind a proxy", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({
+      env: { REDIRECT_URI: "https://app.example/auth/redirect", TRUST_PROXY: "true" },
+    });
+  });
+  after(() => app.close());
+
+  it("the session cookie, when the proxy says https, is Secure with the __Host- prefix", async () => {
+    const response = await app
+      .newClient()
+      .get(`${app.baseUrl}/auth/signin`, { "x-forwarded-proto": "https" });
+
+    const cookie = response.headers["set-cookie"] ?? "";
+    assert.match(cookie, /^__Host-sid=/);
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; Path=\//);
+    assert.match(response.headers["strict-transport-security"] ?? "", /max-age=\d+/);
+  });
+});
