@@ -17,6 +17,8 @@ export interface TestResponse {
 
 export class TestClient {
   private readonly jar = new Map<string, Map<string, string>>();
+  /** Every response this client received, in order (tests search it for leaked secrets). */
+  readonly transcript: { url: string; response: TestResponse }[] = [];
   private readonly http: AxiosInstance;
 
   constructor(caCertificatePem: string, options: { timeoutMs?: number } = {}) {
@@ -75,7 +77,9 @@ export class TestClient {
         : (value as string | undefined);
     }
     const location = flatHeaders.location ? new URL(flatHeaders.location, url).href : undefined;
-    return { status: response.status, headers: flatHeaders, location, body: response.data };
+    const result = { status: response.status, headers: flatHeaders, location, body: response.data };
+    this.transcript.push({ url, response: result });
+    return result;
   }
 
   private storeCookies(origin: string, response: AxiosResponse<string>): void {
