@@ -53,6 +53,8 @@ export async function startLocalMode(env: Environment, log: (message: string) =>
       REDIRECT_URI: redirectUri,
       POST_LOGOUT_REDIRECT_URI: postLogoutRedirectUri,
       EXPRESS_SESSION_SECRET: env.EXPRESS_SESSION_SECRET || randomBytes(32).toString("base64url"),
+      // Like the tenant's refresh tokens, a per-run key loses nothing when the process ends.
+      TOKEN_CACHE_KEYS: env.TOKEN_CACHE_KEYS || `local:${randomBytes(32).toString("base64")}`,
     },
     notice: `Local test tenant (${tenant.authority}) — not Microsoft Entra ID. Test users only.`,
     caCertificatePem: tenant.caCertificatePem,

@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     ? await startLocalMode(process.env, (m) => logger.info(m))
     : undefined;
   const config = loadConfig(local?.env ?? process.env, { environmentNotice: local?.notice ?? "" });
+  if (config.session.tokenCacheKeys.length === 0) {
+    logger.warn(
+      "TOKEN_CACHE_KEYS is not set: token caches are stored unencrypted (allowed outside production only)",
+    );
+  }
   const composed = await composeApp(config, { logger, extraCaPem: local?.caCertificatePem });
 
   const server = composed.app.listen(config.port);
