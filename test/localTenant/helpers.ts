@@ -299,3 +299,26 @@ export function graphMe(
     headers: accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` },
   });
 }
+
+/** Signs in and redeems the code, with extra authorize parameters and token fields (e.g. `claims`). */
+export async function obtainTokensWith(
+  tenant: LocalTenant,
+  options: {
+    authorize?: Record<string, string | undefined>;
+    token?: Record<string, string | undefined>;
+    userOid?: string;
+  } = {},
+): Promise<TokenResponse> {
+  const { code, pkce } = await obtainCode(tenant, options.authorize ?? {}, options.userOid);
+  const response = await redeemCode(tenant, { code, code_verifier: pkce.verifier, ...options.token });
+  if (response.status !== 200) throw new Error(`token redemption failed: ${response.body}`);
+  return parseJson<TokenResponse>(response);
+}
+
+/** The `claims` request of a Graph CAE challenge (its WWW-Authenticate `claims="…"`, base64-decoded). */
+export function challengeClaims(response: HttpResult): string {
+  const header = String(response.headers["www-authenticate"] ?? "");
+  const encoded = /claims="([^"]+)"/.exec(header)?.[1];
+  if (encoded === undefined) throw new Error(`no claims challenge in '${header}'`);
+  return Buffer.from(encoded, "base64").toString("utf8");
+}
