@@ -1,82 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfidentialClientApplication, InteractionRequiredAuthError } from "@azure/msal-node";
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import type { LocalTenant } from "../../src/localTenant/index.js";
-import {
-  CLIENT,
-  graphMe,
-  newPkce,
-  parseLoginForm,
-  postForm,
-  REDIRECT_URI,
-  startTestTenant,
-  tenantRequest,
-} from "./helpers.js";
-
-/** msal-node's network client on https with the tenant's certificate as the only trust anchor. */
-function networkClient(tenant: LocalTenant): INetworkModule {
-  async function send<T>(
-    method: string,
-    url: string,
-    options?: NetworkRequestOptions,
-  ): Promise<NetworkResponse<T>> {
-    const response = await tenantRequest(tenant, url, {
-      method,
-      headers: options?.headers ?? {},
-      body: options?.body,
-      timeoutMs: 5000,
-    });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers))
-      if (typeof value === "string") headers[name] = value;
-    return { headers, body: JSON.parse(response.body) as T, status: response.status };
-  }
-  return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>("GET", url, options),
-    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>("POST", url, options),
-  };
-}
-
-async function msalClient(tenant: LocalTenant): Promise<ConfidentialClientApplication> {
-  const metadata = await tenantRequest(tenant, `${tenant.authority}/v2.0/.well-known/openid-configuration`);
-  return new ConfidentialClientApplication({
-    auth: {
-      clientId: CLIENT.clientId,
-      clientSecret: CLIENT.clientSecret,
-      authority: tenant.authority,
-      knownAuthorities: [tenant.authorityHost],
-      authorityMetadata: metadata.body,
-    },
-    system: { networkClient: networkClient(tenant) },
-  });
-}
-
-async function signInWithMsal(tenant: LocalTenant, cca: ConfidentialClientApplication, userOid: string) {
-  const pkce = newPkce();
-  const url = await cca.getAuthCodeUrl({
-    scopes: ["User.Read"],
-    redirectUri: REDIRECT_URI,
-    codeChallenge: pkce.challenge,
-    codeChallengeMethod: "S256",
-    state: "msal-state",
-    nonce: "msal-nonce",
-    responseMode: "query",
-  });
-  assert.ok(url.startsWith(`${tenant.authority}/oauth2/v2.0/authorize?`), url);
-  const page = await tenantRequest(tenant, url);
-  const form = parseLoginForm(page.body);
-  const answer = await postForm(tenant, form.action, { transaction: form.transaction, user: userOid });
-  const params = new URL(answer.location ?? "").searchParams;
-  assert.equal(params.get("state"), "msal-state");
-  return cca.acquireTokenByCode({
-    code: params.get("code") ?? "",
-    scopes: ["User.Read"],
-    redirectUri: REDIRECT_URI,
-    codeVerifier: pkce.verifier,
-    nonce: "msal-nonce",
-  });
-}
+import { InteractionRequiredAuthError } from "@azure/msal-node";
+import { graphMe, startTestTenant } from "./helpers.js";
+import { msalClient, signInWithMsal } from "./msalHelpers.js";
 
 void test("msal-node 7, signing in through the local tenant, gets an account keyed oid.tid and a usable Graph token", async (t) => {
   // Arrange
