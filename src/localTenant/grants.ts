@@ -10,7 +10,8 @@
  *   the configured lifetime and are NOT revoked when used (Entra rotates but keeps the old one valid);
  *   each belongs to a family (all refresh tokens descended from one code redemption) and remembers
  *   whether it was used and whether its client declared the CP1 capability; revokeFamily() supports
- *   the strict reuse mode;
+ *   the strict reuse mode (a revoked family stays revoked: a token a concurrent refresh mints into
+ *   it afterwards is born revoked);
  * - revoke(oid?) marks every outstanding refresh token of that user (or of everyone) revoked and
  *   records when, for AADSTS50173;
  * - consent is per (user, client) and accumulates; a sign-in that asks for no Graph scope consents
@@ -73,6 +74,11 @@ export class GrantStore {
   readonly #refreshTokens: ExpiringMap<RefreshTokenGrant>;
   readonly #refreshLifetimeMs: number;
   readonly #consent = new Map<string, Set<string>>();
+  /**
+   * Families revoked for reuse, and when: a token minted into one later (a refresh that was in
+   * flight when the reuse was detected) is born revoked. Only grows in strict mode, on reuse.
+   */
+  readonly #revokedFamilies = new Map<string, number>();
 
   constructor(refreshTokenLifetimeSeconds: number) {
     this.#refreshLifetimeMs = refreshTokenLifetimeSeconds * 1000;
@@ -96,15 +102,16 @@ export class GrantStore {
 
   issueRefreshToken(grant: NewRefreshToken, now: number): string {
     const token = `${REFRESH_TOKEN_PREFIX}${newOpaqueToken(64)}`;
+    const familyRevokedAt = this.#revokedFamilies.get(grant.familyId);
     this.#refreshTokens.set(
       token,
       {
         ...grant,
         issuedAt: now,
         expiresAt: now + this.#refreshLifetimeMs,
-        revokedAt: undefined,
+        revokedAt: familyRevokedAt,
         usedAt: undefined,
-        revokedForReuse: false,
+        revokedForReuse: familyRevokedAt !== undefined,
       },
       now,
     );
@@ -121,8 +128,9 @@ export class GrantStore {
     }
   }
 
-  /** Revokes every not yet revoked refresh token of the family (strict reuse detection). */
+  /** Revokes every refresh token of the family, including any minted into it later (strict reuse). */
   revokeFamily(familyId: string, now: number): void {
+    if (!this.#revokedFamilies.has(familyId)) this.#revokedFamilies.set(familyId, now);
     for (const grant of this.#refreshTokens.values()) {
       if (grant.familyId === familyId && grant.revokedAt === undefined) {
         grant.revokedAt = now;

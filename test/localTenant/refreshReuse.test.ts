@@ -108,3 +108,23 @@ void test("strictRefreshTokenReuse on, when refresh tokens are used once each, k
   // Assert
   assert.deepEqual(statuses, [200, 200, 200, 200]);
 });
+
+void test("strictRefreshTokenReuse on, with two concurrent refreshes of one token, lets one through and kills its result", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  tenant.strictRefreshTokenReuse = true;
+  const first = await obtainTokens(tenant);
+  assert.ok(first.refresh_token);
+  // Act
+  const answers = await Promise.all([
+    refresh(tenant, first.refresh_token),
+    refresh(tenant, first.refresh_token),
+  ]);
+  const winner = answers.find((answer) => answer.status === 200);
+  assert.ok(winner, "one of them succeeds");
+  const followUp = await refresh(tenant, refreshTokenOf(winner));
+  // Assert
+  assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 400]);
+  assert.equal(followUp.status, 400, "the family is dead, including the token minted concurrently");
+  assert.deepEqual(parseJson<EntraErrorResponse>(followUp).error_codes, [50173]);
+});
