@@ -85,7 +85,7 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
 function errorFor(response: AxiosResponse<unknown>): GraphError {
   const status = response.status;
   if (status === 401) {
-    const challenge = response.headers["www-authenticate"];
+    const challenge: unknown = response.headers["www-authenticate"];
     return new GraphError(
       502,
       "Microsoft Graph did not accept this app's sign-in. Please sign out and in again.",
