@@ -86,7 +86,7 @@ export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: num
       body = JSON.parse(response.data) as T;
     } catch {
       throw new AuthError(
-        ClientAuthErrorCodes.tokenParsingError,
+        ClientAuthErrorCodes.networkError,
         `The identity provider answered ${response.status} with a body that is not JSON`,
       );
     }

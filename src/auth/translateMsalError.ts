@@ -1,12 +1,14 @@
 /**
  * Turns MSAL's errors into the app's. Error codes are compared rather than classes (`instanceof`
  * breaks across package copies): interaction-required errors mean "sign in again"; network and
- * server failures mean the identity provider is not usable right now.
+ * server failures mean the identity provider is not usable right now; an answer that fails MSAL's own
+ * checks (nonce, state, client_info) ends the sign-in.
  */
 import {
   AppError,
   IdentityProviderBusyError,
   IdentityProviderError,
+  SignInFailedError,
   SignInRequiredError,
 } from "../errors.js";
 import { IdentityProviderBusyAuthError } from "./createNetworkClient.js";
@@ -30,6 +32,17 @@ const SIGN_IN_AGAIN_CODES = new Set([
   "native_account_unavailable",
 ]);
 
+/** MSAL's own checks of an answer: the answer is not to be trusted, which is not an outage. */
+const UNTRUSTED_ANSWER_CODES = new Set([
+  "nonce_mismatch",
+  "state_mismatch",
+  "invalid_state",
+  "client_info_decoding_error",
+  "client_info_empty_error",
+  "null_or_empty_token",
+  "token_claims_cnf_required_for_signedjwt",
+]);
+
 export function translateMsalError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof IdentityProviderBusyAuthError) {
@@ -41,6 +54,14 @@ export function translateMsalError(error: unknown): AppError {
     return new SignInRequiredError(`The identity provider asks the user to sign in again (${code}).`, {
       cause: error,
     });
+  }
+  if (UNTRUSTED_ANSWER_CODES.has(code)) {
+    return new SignInFailedError(
+      `The identity provider's answer could not be trusted (${code}). Please sign in again.`,
+      {
+        cause: error,
+      },
+    );
   }
   return new IdentityProviderError("The sign-in service could not be reached or gave an unusable answer.", {
     cause: error,
