@@ -16,17 +16,17 @@ type NetworkRequestOptions = Parameters<NetworkModule["sendGetRequestAsync"]>[1]
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const DEFAULT_BUSY_RETRY_AFTER_SECONDS = 30;
 
+export const IDENTITY_PROVIDER_BUSY = "identity_provider_busy";
+
 /**
- * Thrown from the network module so that it passes through MSAL unchanged (MSAL rethrows AuthErrors
- * from its network client as they are) and reaches translateMsalError with the advised wait.
+ * Thrown from the network module as an AuthError, so that it passes through MSAL unchanged (MSAL
+ * rethrows AuthErrors from its network client as they are) and reaches translateMsalError with the
+ * advised wait. Recognised there by its code: AuthError's constructor resets subclass prototypes.
  */
-export class IdentityProviderBusyAuthError extends AuthError {
-  readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number) {
-    super("identity_provider_busy", "The identity provider answered 429/503");
-    this.name = "IdentityProviderBusyAuthError";
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
+function busyError(retryAfterSeconds: number): AuthError {
+  return Object.assign(new AuthError(IDENTITY_PROVIDER_BUSY, "The identity provider answered 429/503"), {
+    retryAfterSeconds,
+  });
 }
 
 export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: number }): NetworkModule {
@@ -71,12 +71,11 @@ export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: num
       // Honour a short Retry-After once; otherwise hand the browser the wait rather than retrying here.
       const retryAfter = parseRetryAfterSeconds(response.headers["retry-after"]);
       const wait = shortWaitMs(retryAfter);
-      if (wait === undefined)
-        throw new IdentityProviderBusyAuthError(retryAfter ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS);
+      if (wait === undefined) throw busyError(retryAfter ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS);
       await sleep(wait);
       response = await request(method, url, options_, timeout);
       if (isRetryableBusyStatus(response.status)) {
-        throw new IdentityProviderBusyAuthError(
+        throw busyError(
           parseRetryAfterSeconds(response.headers["retry-after"]) ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS,
         );
       }

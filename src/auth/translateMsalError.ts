@@ -11,7 +11,7 @@ import {
   SignInFailedError,
   SignInRequiredError,
 } from "../errors.js";
-import { IdentityProviderBusyAuthError } from "./createNetworkClient.js";
+import { IDENTITY_PROVIDER_BUSY } from "./createNetworkClient.js";
 
 interface MsalLikeError {
   name?: unknown;
@@ -45,9 +45,8 @@ const UNTRUSTED_ANSWER_CODES = new Set([
 
 export function translateMsalError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof IdentityProviderBusyAuthError) {
-    return new IdentityProviderBusyError(error.retryAfterSeconds, { cause: error });
-  }
+  // By code, not instanceof: MSAL's AuthError constructor resets the prototype of subclasses.
+  if (isBusy(error)) return new IdentityProviderBusyError(error.retryAfterSeconds, { cause: error });
   const msal = (typeof error === "object" && error !== null ? error : {}) as MsalLikeError;
   const code = typeof msal.errorCode === "string" ? msal.errorCode : "";
   if (msal.name === "InteractionRequiredAuthError" || SIGN_IN_AGAIN_CODES.has(code)) {
@@ -66,4 +65,10 @@ export function translateMsalError(error: unknown): AppError {
   return new IdentityProviderError("The sign-in service could not be reached or gave an unusable answer.", {
     cause: error,
   });
+}
+
+function isBusy(error: unknown): error is { retryAfterSeconds: number } {
+  if (typeof error !== "object" || error === null) return false;
+  const { errorCode, retryAfterSeconds } = error as { errorCode?: unknown; retryAfterSeconds?: unknown };
+  return errorCode === IDENTITY_PROVIDER_BUSY && typeof retryAfterSeconds === "number";
 }
