@@ -75,4 +75,32 @@ describe("the browser path", () => {
     );
     await context.close();
   });
+
+  it("a profile whose Graph fields hold HTML and script, in Chromium, is shown as text and runs nothing", async () => {
+    const mallory = app.tenant.users.find((u) => u.displayName.includes("<script>"));
+    assert.ok(mallory, "the tenant has a hostile test user");
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    await page.goto(`${app.baseUrl}/auth/signin?returnTo=%2Fprofile`);
+    await page.locator(`button[name="user"][value="${mallory.oid}"]`).click();
+    await page.waitForURL(`${app.baseUrl}/profile`);
+    await page.locator('dd[data-field="Office"]').hover();
+
+    assert.deepEqual(dialogs, [], "no script ran");
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), mallory.displayName);
+    assert.equal(await page.locator('dd[data-field="Job title"]').textContent(), mallory.jobTitle);
+    assert.equal(
+      await page.locator("main img, main svg, main script, main b").count(),
+      0,
+      "no element was injected",
+    );
+    await context.close();
+  });
 });

@@ -120,7 +120,16 @@ describe("bad input at the sign-in callback", () => {
   });
 
   it("GET /auth/signin, with a returnTo on another site, comes back to the home page", async () => {
-    for (const returnTo of ["https://evil.example/", "//evil.example", "/\\evil.example"]) {
+    for (const returnTo of [
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "/%2F%2Fevil.example",
+      "/%5Cevil.example",
+      "%2F%2Fevil.example",
+      "/\t/evil.example",
+    ]) {
       const client = app.newClient();
 
       const back = await signIn(app, client, { returnTo });

@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { createClient } from "redis";
+import { REFRESH_TOKEN_PREFIX } from "../../src/localTenant/index.js";
 import { monitorRedis } from "../support/redisMonitor.js";
+import { sessionIdFromCookie } from "../support/sessionRows.js";
 import type { RedisCommandLog } from "../support/redisMonitor.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
@@ -51,6 +54,35 @@ describe("two instances on one Redis", () => {
     assert.equal(profile.status, 200);
     assert.ok(profile.body.includes(a.tenant.users[0]!.displayName));
     assert.equal(a.tenant.counters.tokenAuthorizationCode + a.tenant.counters.tokenRefresh, 0);
+  });
+
+  it("the raw Redis value of a signed-in session holds the cache encrypted, with no token in it", async () => {
+    const client = a.newClient();
+    await signIn(a, client);
+    assert.equal((await client.get(`${a.baseUrl}/profile`)).status, 200);
+    const sid = sessionIdFromCookie(client.cookie(a.baseUrl, "sid")!);
+    const inspector = createClient({ url: REDIS_URL });
+    await inspector.connect();
+
+    const raw = (await inspector.get(`${prefix}${sid}`)) ?? "";
+    const ttl = await inspector.ttl(`${prefix}${sid}`);
+    await inspector.close();
+
+    const session = JSON.parse(raw) as { tokenCache: string; account: { homeAccountId: string } };
+    const cache = JSON.parse(a.cipher.open(session.tokenCache, session.account.homeAccountId)) as Record<
+      string,
+      Record<string, { secret: string }>
+    >;
+    const secrets = Object.values(cache).flatMap((kind) =>
+      Object.values(kind)
+        .map((e) => e.secret)
+        .filter(Boolean),
+    );
+    assert.ok(secrets.length >= 3);
+    for (const secret of secrets) assert.ok(!raw.includes(secret), "a token is in Redis in clear");
+    assert.ok(!raw.includes(REFRESH_TOKEN_PREFIX));
+    assert.match(session.tokenCache, /^tc1\./);
+    assert.ok(ttl > 0 && ttl <= a.config.session.idleTimeoutMs / 1000, `TTL ${ttl}`);
   });
 
   it("POST /auth/signout on instance B signs the user out on instance A too", async () => {
