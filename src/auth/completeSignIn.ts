@@ -80,7 +80,10 @@ export function createCompleteSignIn({
       throw new IdentityProviderError("The identity provider's answer did not identify an account.");
     }
 
+    // Other tabs' sign-ins in progress belong to this browser too: they move to the new session.
+    const otherPendingSignIns = req.session.pendingSignIns;
     await regenerateSession(req.session);
+    if (otherPendingSignIns) req.session.pendingSignIns = otherPendingSignIns;
     req.session.account = {
       homeAccountId: account.homeAccountId,
       name: account.name ?? account.username,

@@ -238,3 +238,43 @@ describe("bad content in the session store and bad answers from Graph", () => {
     assertErrorPage(response.body);
   });
 });
+
+describe("several sign-ins in progress in one browser", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it("two tabs, each starting a sign-in, can both complete it, in either order", async () => {
+    const client = app.newClient();
+    const first = await authorizeAtTenant(app, client, {
+      returnTo: "/profile",
+      userOid: app.tenant.users[0]!.oid,
+    });
+    const second = await authorizeAtTenant(app, client, { returnTo: "/" });
+
+    const secondDone = await client.get(second.callbackUrl);
+    const firstDone = await client.get(first.callbackUrl);
+
+    assert.equal(secondDone.status, 303);
+    assert.equal(secondDone.location, `${app.baseUrl}/`);
+    assert.equal(firstDone.status, 303);
+    assert.equal(firstDone.location, `${app.baseUrl}/profile`);
+  });
+
+  it("a sixth sign-in started in one browser pushes out the oldest of the five kept", async () => {
+    const client = app.newClient();
+    const states: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const start = await client.get(`${app.baseUrl}/auth/signin`);
+      states.push(new URL(start.location!).searchParams.get("state")!);
+    }
+
+    const oldest = await client.get(`${app.baseUrl}/auth/redirect?state=${states[0]}&error=access_denied`);
+    const newest = await client.get(`${app.baseUrl}/auth/redirect?state=${states[5]}&error=access_denied`);
+
+    assert.match(oldest.body, /does not belong to a sign-in started in this browser/);
+    assert.match(newest.body, /cancelled or access was denied/, "the newest is still known");
+  });
+});
