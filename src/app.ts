@@ -41,6 +41,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set("trust proxy", config.trustProxy);
   app.set("views", paths.views);
   app.set("view engine", "ejs");
+  // Compiled templates are reused; development re-reads them so that edits show at once.
+  app.set("view cache", config.environment !== "development");
   app.locals.environmentNotice = config.environmentNotice;
 
   app.use(assignRequestId);

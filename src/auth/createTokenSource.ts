@@ -44,14 +44,23 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
   const { session, account, clients, cipher, inFlight, requestEnded, correlationId, logger } = deps;
   let client: ConfidentialClientApplication | undefined;
 
+  // MSAL reads the cache more than once per request; the envelope is decrypted once per version.
+  let opened: { envelope: unknown; plaintext: string } | undefined;
+  const slot = {
+    read: () => {
+      const envelope = session.tokenCache;
+      if (envelope === undefined) return undefined;
+      if (opened?.envelope !== envelope)
+        opened = { envelope, plaintext: cipher.open(envelope, account.homeAccountId) };
+      return opened.plaintext;
+    },
+    write: (serialized: string) => {
+      session.tokenCache = cipher.seal(serialized, account.homeAccountId);
+      opened = { envelope: session.tokenCache, plaintext: serialized };
+    },
+  };
+
   function clientForThisRequest(): ConfidentialClientApplication {
-    const slot = {
-      read: () =>
-        session.tokenCache === undefined ? undefined : cipher.open(session.tokenCache, account.homeAccountId),
-      write: (serialized: string) => {
-        session.tokenCache = cipher.seal(serialized, account.homeAccountId);
-      },
-    };
     client ??= clients.create(createSessionCachePlugin(slot, account.homeAccountId));
     return client;
   }

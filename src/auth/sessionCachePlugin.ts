@@ -30,12 +30,17 @@ const CACHE_SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "Ap
  */
 export function createSessionCachePlugin(slot: CacheSlot, homeAccountId?: string): CachePlugin {
   let loaded: string | undefined;
+  // MSAL calls beforeCacheAccess for each operation; a blob already checked need not be parsed again.
+  let checked: string | undefined;
   return {
     beforeCacheAccess: async (context) => {
       const serialized = slot.read();
       loaded = serialized;
       if (serialized === undefined) return;
-      assertLooksLikeTokenCache(serialized, homeAccountId);
+      if (serialized !== checked) {
+        assertLooksLikeTokenCache(serialized, homeAccountId);
+        checked = serialized;
+      }
       context.tokenCache.deserialize(serialized);
     },
     afterCacheAccess: async (context) => {

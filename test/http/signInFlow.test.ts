@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
-import { signIn } from "../support/signIn.js";
+import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
 
@@ -39,14 +39,15 @@ describe("the sign-in flow against the local tenant", () => {
 
   it("sign-in, through the tenant's page, renews the session id and returns to the page asked for", async () => {
     const client = app.newClient();
-    await client.get(`${app.baseUrl}/auth/signin?returnTo=%2Fprofile`);
+    const { callbackUrl } = await authorizeAtTenant(app, client, { returnTo: "/profile" });
     const before = client.cookie(app.baseUrl, "sid");
     assert.ok(before, "the sign-in should start a session");
 
-    const back = await signIn(app, client, { returnTo: "/profile" });
+    const back = await client.get(callbackUrl);
 
     const afterCookie = client.cookie(app.baseUrl, "sid");
     assert.ok(afterCookie);
+    assert.equal(back.status, 303);
     assert.equal(back.location, `${app.baseUrl}/profile`);
     assert.notEqual(sessionIdFromCookie(afterCookie), sessionIdFromCookie(before));
     // The pre-sign-in session is gone from the store, not merely abandoned.
