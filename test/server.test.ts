@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
+import { freePort } from "./support/freePort.js";
 
 const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
@@ -33,15 +33,6 @@ function startServer(env: Record<string, string>) {
     return code as number | null;
   });
   return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
 }
 
 describe("the server process", () => {
