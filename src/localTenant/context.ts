@@ -8,6 +8,7 @@ import type { ClientRegistry } from "./clients.js";
 import type { FaultSwitches } from "./faults.js";
 import type { GrantStore } from "./grants.js";
 import type { SigningKey } from "./keys.js";
+import type { UserPhoto } from "./photos.js";
 import type { SsoStore } from "./sso.js";
 import type { TransactionStore } from "./transactions.js";
 import type { LocalTenantCounters, LocalTenantFaults } from "./types.js";
@@ -35,6 +36,8 @@ export interface TenantContext {
   readonly signingKey: SigningKey;
   readonly clients: ClientRegistry;
   readonly users: readonly LocalTenantUser[];
+  /** oid → profile photo, for the users with `hasPhoto` (built once per start). */
+  readonly photos: ReadonlyMap<string, UserPhoto>;
   readonly transactions: TransactionStore;
   readonly grants: GrantStore;
   readonly sso: SsoStore;

@@ -22,12 +22,20 @@
  *     fault, by a plain refresh, or by a sign-in without those claims are challenged. Requests with
  *     no or an invalid token get the normal answer (401 invalid_token), not the challenge; `times`
  *     counts challenged requests only;
+ * - `{ hugeBodyBytes: n }` on GET /v1.0/me/photo/$value: 200 `image/png`, a valid PNG (the token's
+ *   user's photo, else the first photo in the tenant) padded with a private ancillary chunk to at
+ *   least n bytes (same cap), in one write with Content-Length. On /v1.0/me/photo (metadata) the
+ *   huge-body fault is not applied and its `times` is not used; every other fault applies to both
+ *   photo paths exactly as to /me;
  * - GET /v1.0/me requires a valid Graph access token (see graphAuth.ts; 401
  *   InvalidAuthenticationToken with WWW-Authenticate) whose scp holds User.Read or
  *   User.ReadBasic.All (else 403 Authorization_RequestDenied), and returns the user's profile in
  *   Graph's shape with `Content-Type: application/json;odata.metadata=minimal;…`;
+ * - GET /v1.0/me/photo and /v1.0/me/photo/$value pass the same checks (same 401/403/404 answers),
+ *   then answer as graphPhoto.ts describes (404 ImageNotFound for a user without a photo); requests
+ *   to them are counted in `graphPhoto` (not `graphMe`);
  * - anything else is answered in Graph's error shape (400 for unknown segments/versions, 405 for
- *   other methods on /me).
+ *   other methods on /me and the photo paths).
  */
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
@@ -44,11 +52,21 @@ import {
   sendGraphError,
 } from "./graphErrors.js";
 import type { GraphIds } from "./graphErrors.js";
+import {
+  hugePhotoBytes,
+  isPhotoPath,
+  PHOTO_METADATA_PATH,
+  PHOTO_VALUE_PATH,
+  photoMetadataBody,
+  sendImageNotFound,
+  sendPhotoBytes,
+} from "./graphPhoto.js";
 import { parseSelect, profileBody } from "./graphProfile.js";
 import { newGuid } from "./ids.js";
 import { Params } from "./params.js";
 import type { GraphClaimsChallengeFault } from "./types.js";
 import { findUser } from "./users.js";
+import type { LocalTenantUser } from "./users.js";
 
 const ODATA_JSON =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
@@ -121,6 +139,20 @@ async function sendHugeProfile(
   res.status(200).end(body);
 }
 
+/**
+ * The huge-body fault on /me/photo/$value: the token's user's photo (else the first photo there is)
+ * as a valid PNG padded to at least `bytes`. Without any photo in the tenant: the huge profile.
+ */
+async function sendHugePhoto(ctx: TenantContext, req: Request, res: Response, bytes: number): Promise<void> {
+  const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
+  const photo =
+    (auth.ok ? ctx.photos.get(auth.oid.toLowerCase()) : undefined) ?? ctx.photos.values().next().value;
+  if (photo === undefined) return sendHugeProfile(ctx, req, res, bytes);
+  const body = hugePhotoBytes(photo, bytes, MAX_HUGE_BODY_BYTES);
+  ctx.log(`graph: fault huge body (${body.length} bytes) ${req.method} ${req.path}`);
+  sendPhotoBytes(res, photo, body);
+}
+
 async function applyFault(
   ctx: TenantContext,
   req: Request,
@@ -130,12 +162,18 @@ async function applyFault(
   const fault = ctx.faults.graph;
   if (fault === null) return next();
   if ("claimsChallenge" in fault) return claimsChallenge(ctx, fault, req, res, next);
+  // The photo metadata is small by nature: a huge-body fault passes it by (and keeps its `times`).
+  if ("hugeBodyBytes" in fault && PHOTO_METADATA_PATH.test(req.path)) return next();
   if (!ctx.switches.useGraphFault(fault)) return next();
   if ("hang" in fault) {
     ctx.log(`graph: fault hang ${req.method} ${req.path}`);
     return; // never answered; close() destroys the socket
   }
-  if ("hugeBodyBytes" in fault) return sendHugeProfile(ctx, req, res, fault.hugeBodyBytes);
+  if ("hugeBodyBytes" in fault) {
+    return PHOTO_VALUE_PATH.test(req.path)
+      ? sendHugePhoto(ctx, req, res, fault.hugeBodyBytes)
+      : sendHugeProfile(ctx, req, res, fault.hugeBodyBytes);
+  }
   ctx.log(`graph: fault status ${fault.status} ${req.method} ${req.path}`);
   if (fault.status >= 400) ctx.counters.graphErrors += 1;
   const ids = idsOf(res);
@@ -155,15 +193,24 @@ async function applyFault(
   }
 }
 
-async function me(ctx: TenantContext, req: Request, res: Response): Promise<void> {
-  const ids = idsOf(res);
+/**
+ * The checks every /me request passes (token, then scope, then a known user). Answers the error
+ * itself and returns undefined when one fails.
+ */
+async function authorizedUser(
+  ctx: TenantContext,
+  req: Request,
+  res: Response,
+  ids: GraphIds,
+): Promise<LocalTenantUser | undefined> {
   const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
   if (!auth.ok) {
     const header = auth.tokenPresent ? GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN : GRAPH_WWW_AUTHENTICATE;
-    return sendGraphError(ctx, res, ids, 401, "InvalidAuthenticationToken", auth.message, header);
+    sendGraphError(ctx, res, ids, 401, "InvalidAuthenticationToken", auth.message, header);
+    return undefined;
   }
   if (!auth.scopes.some((scope) => READ_SCOPES.includes(scope.toLowerCase()))) {
-    return sendGraphError(
+    sendGraphError(
       ctx,
       res,
       ids,
@@ -171,10 +218,11 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
       "Authorization_RequestDenied",
       "Insufficient privileges to complete the operation.",
     );
+    return undefined;
   }
   const user = findUser(ctx.users, auth.oid);
   if (user === undefined) {
-    return sendGraphError(
+    sendGraphError(
       ctx,
       res,
       ids,
@@ -183,6 +231,13 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
       `Resource '${auth.oid}' does not exist or one of its queried reference-property objects are not present.`,
     );
   }
+  return user;
+}
+
+async function me(ctx: TenantContext, req: Request, res: Response): Promise<void> {
+  const ids = idsOf(res);
+  const user = await authorizedUser(ctx, req, res, ids);
+  if (user === undefined) return;
   const query = Params.fromQuery(req);
   const duplicate = query.duplicate();
   if (duplicate !== undefined) {
@@ -204,6 +259,31 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
   res.status(200).end(JSON.stringify(profileBody(user, select.fields)));
 }
 
+async function photo(ctx: TenantContext, req: Request, res: Response, value: boolean): Promise<void> {
+  const ids = idsOf(res);
+  const user = await authorizedUser(ctx, req, res, ids);
+  if (user === undefined) return;
+  const found = ctx.photos.get(user.oid);
+  if (found === undefined) return sendImageNotFound(ctx, res, ids);
+  if (value) return sendPhotoBytes(res, found);
+  res.setHeader("OData-Version", "4.0");
+  res.setHeader("Cache-Control", "no-cache");
+  res.setHeader("Content-Type", ODATA_JSON);
+  res.status(200).end(JSON.stringify(photoMetadataBody(user.oid, found)));
+}
+
+function methodNotAllowed(ctx: TenantContext, res: Response): void {
+  res.setHeader("Allow", "GET");
+  sendGraphError(
+    ctx,
+    res,
+    idsOf(res),
+    405,
+    "Request_BadRequest",
+    "Specified HTTP method is not allowed for the request target.",
+  );
+}
+
 export function createGraphApp(ctx: TenantContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -216,21 +296,16 @@ export function createGraphApp(ctx: TenantContext): express.Express {
     res.setHeader("client-request-id", clientRequestId.slice(0, 128));
     res.setHeader("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"Local test tenant"}}');
     if (isMePath(req.path)) ctx.counters.graphMe += 1;
+    else if (isPhotoPath(req.path)) ctx.counters.graphPhoto += 1;
     return applyFault(ctx, req, res, next);
   });
 
   app.get(/^\/v1\.0\/me\/?$/i, (req: Request, res: Response) => me(ctx, req, res));
-  app.all(/^\/v1\.0\/me\/?$/i, (_req: Request, res: Response) => {
-    res.setHeader("Allow", "GET");
-    sendGraphError(
-      ctx,
-      res,
-      idsOf(res),
-      405,
-      "Request_BadRequest",
-      "Specified HTTP method is not allowed for the request target.",
-    );
-  });
+  app.all(/^\/v1\.0\/me\/?$/i, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
+  app.get(PHOTO_METADATA_PATH, (req: Request, res: Response) => photo(ctx, req, res, false));
+  app.get(PHOTO_VALUE_PATH, (req: Request, res: Response) => photo(ctx, req, res, true));
+  app.all(PHOTO_METADATA_PATH, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
+  app.all(PHOTO_VALUE_PATH, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
   app.use((req: Request, res: Response) => {
     const segments = req.path.split("/").filter((s) => s !== "");
     const version = segments[0] ?? "";

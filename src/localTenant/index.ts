@@ -1,7 +1,8 @@
 /**
  * Local test tenant: a stand-in for Microsoft Entra ID (v2.0 endpoints) plus a stand-in for
- * Microsoft Graph's /v1.0/me, for tests, the local dev mode and benchmarks. Local test tenant — not
- * Microsoft Entra ID. Never used in production: startLocalTenant throws when NODE_ENV=production.
+ * Microsoft Graph's /v1.0/me and /v1.0/me/photo(/$value), for tests, the local dev mode and
+ * benchmarks. Local test tenant — not Microsoft Entra ID. Never used in production:
+ * startLocalTenant throws when NODE_ENV=production.
  *
  * Guarantees: it enforces what Entra enforces (exact redirect URIs, one-time codes bound to client,
  * redirect URI and PKCE, client secrets, refresh-token expiry and revocation, scopes) and answers
@@ -29,7 +30,8 @@
  * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
  * transactions/grants/sso (stores) · discovery · authorize · signIn · authorizationResponse ·
  * clientAuth · codeGrant · refreshGrant · tokenScopes · tokenIssuer · token · logout ·
- * graph/graphAuth/graphProfile/graphErrors · identityProvider (routes) · servers · index.
+ * graph/graphAuth/graphProfile/graphPhoto/graphErrors · png/photos (profile photos) · identityProvider
+ * (routes) · servers · index.
  */
 import { createCertificate } from "./certificate.js";
 import { ClientRegistry } from "./clients.js";
@@ -41,6 +43,7 @@ import { GrantStore } from "./grants.js";
 import { isGuid } from "./ids.js";
 import { createIdentityProviderApp } from "./identityProvider.js";
 import { createSigningKey } from "./keys.js";
+import { createUserPhotos } from "./photos.js";
 import { listenHttps } from "./servers.js";
 import type { RunningServer } from "./servers.js";
 import { SsoStore } from "./sso.js";
@@ -89,6 +92,7 @@ function zeroCounters(): LocalTenantCounters {
     logout: 0,
     graphMe: 0,
     graphErrors: 0,
+    graphPhoto: 0,
   };
 }
 
@@ -163,6 +167,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     signingKey,
     clients,
     users: TEST_USERS,
+    photos: createUserPhotos(TEST_USERS),
     transactions: new TransactionStore(),
     grants,
     sso,

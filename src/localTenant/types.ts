@@ -36,7 +36,8 @@ export interface LocalTenantOptions {
 /**
  * Live counts of requests received (incremented when a request arrives, errors included).
  * `tokenErrors` and `graphErrors` count every error answer (status >= 400), fault answers included
- * (a hang is never answered, so it is not counted there).
+ * (a hang is never answered, so it is not counted there). `graphMe` counts requests to /v1.0/me
+ * only; `graphPhoto` counts requests to /v1.0/me/photo and /v1.0/me/photo/$value (any method).
  */
 export interface LocalTenantCounters {
   discovery: number;
@@ -48,6 +49,7 @@ export interface LocalTenantCounters {
   logout: number;
   graphMe: number;
   graphErrors: number;
+  graphPhoto: number;
 }
 
 export type LocalTenantGrantType = "authorization_code" | "refresh_token";
@@ -81,7 +83,13 @@ export interface GraphClaimsChallengeFault {
   times?: number;
 }
 
-/** Graph answers 200 with a valid JSON /me profile padded (in `aboutMe`) to at least this many bytes. */
+/**
+ * Graph answers 200 with a valid JSON /me profile padded (in `aboutMe`) to at least this many bytes.
+ * On GET /v1.0/me/photo/$value it answers 200 `image/png` instead: a valid PNG (the token's user's
+ * photo, else the first test user's with one) padded with a private ancillary chunk to at least this
+ * many bytes. The photo metadata path (/v1.0/me/photo) ignores this fault: it is answered normally
+ * and does not use up `times`.
+ */
 export interface GraphHugeBodyFault {
   hugeBodyBytes: number;
   times?: number;
@@ -153,7 +161,10 @@ export interface LocalTenant {
   authority: string;
   /** "127.0.0.1:PORT" (for MSAL knownAuthorities) */
   authorityHost: string;
-  /** "https://127.0.0.1:GRAPHPORT/" (the app calls `${graphEndpoint}v1.0/me`) */
+  /**
+   * "https://127.0.0.1:GRAPHPORT/" (the app calls `${graphEndpoint}v1.0/me`; also served:
+   * `v1.0/me/photo` and `v1.0/me/photo/$value`, see LocalTenantUser.hasPhoto)
+   */
   graphEndpoint: string;
   /** The PEM the app and tests must trust (self-signed, its own trust anchor). */
   caCertificatePem: string;

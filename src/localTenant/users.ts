@@ -7,6 +7,8 @@
  * jobTitle, surname and officeLocation hold HTML/script and attribute-breaking quotes, as a Graph
  * profile or token claim may (everything rendering them must escape; the sign-in page does). She
  * is last so that `users[0]` stays a normal user. Every user's home tenant is this tenant.
+ * `hasPhoto`: users[0] (Adele Vance) and users[2] (Megan Bowen) have a Graph profile photo (see
+ * photos.ts); the others have none, so /me/photo answers them 404 ImageNotFound, as Graph does.
  */
 
 export interface LocalTenantUser {
@@ -21,6 +23,8 @@ export interface LocalTenantUser {
   mobilePhone: string | null;
   mail: string | null;
   preferredLanguage: string | null;
+  /** Whether GET /v1.0/me/photo and /me/photo/$value answer a photo (else 404 ImageNotFound). */
+  hasPhoto: boolean;
 }
 
 export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
@@ -37,6 +41,7 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: "+1 425 555 0110",
       mail: "adele.vance@contoso.test",
       preferredLanguage: "en-US",
+      hasPhoto: true,
     },
     {
       oid: "8d1e7b54-2f9a-4e36-b0c1-5a6b7c8d9e02",
@@ -50,6 +55,7 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: null,
       mail: "alex.wilber@contoso.test",
       preferredLanguage: "en-GB",
+      hasPhoto: false,
     },
     {
       oid: "c27a0f93-5d4b-4a1e-8c62-9b0a1c2d3e03",
@@ -63,6 +69,7 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: "+1 412 555 0112",
       mail: "megan.bowen@contoso.test",
       preferredLanguage: "de-DE",
+      hasPhoto: true,
     },
     {
       oid: "e9b5d168-0a7c-4f2d-93e4-d5c6b7a8f904",
@@ -76,6 +83,7 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: null,
       mail: null,
       preferredLanguage: null,
+      hasPhoto: false,
     },
     {
       oid: "6a0d3f72-b8e1-4c59-a4d7-0f1e2d3c4b05",
@@ -89,6 +97,7 @@ export const TEST_USERS: readonly LocalTenantUser[] = Object.freeze(
       mobilePhone: null,
       mail: "mallory@contoso.test",
       preferredLanguage: "en-US",
+      hasPhoto: false,
     },
   ].map((user) => Object.freeze({ ...user, businessPhones: Object.freeze([...user.businessPhones]) })),
 );

@@ -39,7 +39,10 @@ export async function startTestTenant(
 export interface HttpResult {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The body decoded as UTF-8 (see `bytes` for binary bodies such as photos). */
   body: string;
+  /** The raw body. */
+  bytes: Buffer;
   location: string | undefined;
 }
 
@@ -69,14 +72,16 @@ export function httpsRequest(url: string, options: RequestOptions = {}): Promise
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);
-        res.on("end", () =>
+        res.on("end", () => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
+            body: bytes.toString("utf8"),
+            bytes,
             location: res.headers.location,
-          }),
-        );
+          });
+        });
       },
     );
     req.setTimeout(options.timeoutMs ?? 5000, () => req.destroy(new Error("client timeout")));
@@ -297,6 +302,18 @@ export function graphMe(
 ): Promise<HttpResult> {
   return tenantRequest(tenant, `${tenant.graphEndpoint}v1.0/me${query}`, {
     headers: accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` },
+  });
+}
+
+/** GET `${graphEndpoint}${path}` (path without the leading slash, e.g. "v1.0/me/photo/$value"). */
+export function graphGet(
+  tenant: LocalTenant,
+  accessToken: string | undefined,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
+  return tenantRequest(tenant, `${tenant.graphEndpoint}${path}`, {
+    headers: accessToken === undefined ? headers : { ...headers, authorization: `Bearer ${accessToken}` },
   });
 }
 

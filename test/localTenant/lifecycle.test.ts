@@ -102,6 +102,7 @@ void test("resetCounters, after traffic, sets every counter back to zero on the 
     logout: 0,
     graphMe: 0,
     graphErrors: 0,
+    graphPhoto: 0,
   });
 });
 
