@@ -78,7 +78,7 @@ export function createApp(deps: AppDependencies): express.Express {
     "/auth",
     createAuthRouter({ config, clients: deps.clients, metadata: deps.metadata, cipher, logger }),
   );
-  app.use(createPageRouter({ config, graph: deps.graph }));
+  app.use(createPageRouter({ config, graph: deps.graph, logger }));
 
   app.use(notFound);
   app.use(createErrorHandler(logger));

@@ -96,6 +96,7 @@ export function createCompleteSignIn({
       ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
     };
     req.session.tokenCache = cipher.seal(serializedCache, account.homeAccountId);
+    req.session.tokenCacheWrittenAt = Date.now();
     req.session.csrfToken = newCsrfToken();
     // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
     await saveSession(req.session);

@@ -16,6 +16,8 @@ import { destroySession } from "../session/sessionOps.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
 import { CorruptTokenCacheError, createSessionCachePlugin } from "./sessionCachePlugin.js";
+import { summarizeTokenCache } from "./summarizeTokenCache.js";
+import type { TokenCacheSummary } from "./summarizeTokenCache.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 import { translateMsalError } from "./translateMsalError.js";
 
@@ -26,6 +28,8 @@ export interface TokenRequestOptions {
 
 export interface TokenSource {
   acquireToken(scopes: readonly string[], options?: TokenRequestOptions): Promise<string>;
+  /** What the cache holds (kinds, scopes, expiry, size), for the Session page; never token values. */
+  describeCache(): TokenCacheSummary;
 }
 
 export interface TokenSourceDeps {
@@ -56,6 +60,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
     },
     write: (serialized: string) => {
       session.tokenCache = cipher.seal(serialized, account.homeAccountId);
+      session.tokenCacheWrittenAt = Date.now();
       opened = { envelope: session.tokenCache, plaintext: serialized };
     },
   };
@@ -110,6 +115,16 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
       const forceRefresh = options.forceRefresh === true;
       const key = [session.id, account.homeAccountId, [...scopes].sort().join(" "), forceRefresh].join("|");
       return inFlight.run(key, () => acquire(scopes, forceRefresh), requestEnded);
+    },
+    describeCache: () => {
+      try {
+        const plaintext = slot.read();
+        return summarizeTokenCache(plaintext ?? "{}");
+      } catch (error) {
+        if (!(error instanceof CorruptTokenCacheError)) throw error;
+        forgetAccount(session);
+        throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
+      }
     },
   };
 }

@@ -14,11 +14,20 @@ import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } fro
 import { graphUserSchema, PROFILE_SELECT, toGraphProfile } from "./profile.js";
 import type { GraphProfile } from "./profile.js";
 
+export interface GraphPhoto {
+  contentType: "image/png" | "image/jpeg";
+  bytes: Buffer;
+}
+
 export interface GraphClient {
   getMe(accessToken: string, correlationId: string): Promise<GraphProfile>;
+  /** The user's photo, or undefined when they have none (Graph's 404 ImageNotFound). */
+  getMyPhoto(accessToken: string, correlationId: string): Promise<GraphPhoto | undefined>;
 }
 
 const MAX_GRAPH_RESPONSE_BYTES = 256 * 1024;
+const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+const PHOTO_TYPES = new Set(["image/png", "image/jpeg"]);
 const DEFAULT_BUSY_RETRY_AFTER_SECONDS = 30;
 
 export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): GraphClient {
@@ -35,12 +44,15 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
     path: string,
     accessToken: string,
     correlationId: string,
-    params: Record<string, string>,
+    options: { params?: Record<string, string>; binary?: boolean } = {},
   ) {
     const send = () =>
       http.get<unknown>(path, {
-        params,
+        params: options.params,
         headers: { Authorization: `Bearer ${accessToken}`, "client-request-id": correlationId },
+        ...(options.binary
+          ? { responseType: "arraybuffer" as const, maxContentLength: MAX_PHOTO_BYTES }
+          : {}),
       });
     try {
       const response = await send();
@@ -68,7 +80,9 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
 
   return {
     async getMe(accessToken, correlationId) {
-      const response = await get("v1.0/me", accessToken, correlationId, { $select: PROFILE_SELECT });
+      const response = await get("v1.0/me", accessToken, correlationId, {
+        params: { $select: PROFILE_SELECT },
+      });
       if (response.status !== 200) throw errorFor(response);
       const parsed = graphUserSchema.safeParse(response.data);
       if (!parsed.success) {
@@ -78,6 +92,20 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
         });
       }
       return toGraphProfile(parsed.data);
+    },
+
+    async getMyPhoto(accessToken, correlationId) {
+      const response = await get("v1.0/me/photo/$value", accessToken, correlationId, { binary: true });
+      if (response.status === 404) return undefined;
+      if (response.status !== 200) throw errorFor(response);
+      const type: unknown = response.headers["content-type"];
+      const contentType = typeof type === "string" ? type.split(";")[0]!.trim().toLowerCase() : "";
+      if (!PHOTO_TYPES.has(contentType) || !(response.data instanceof Buffer)) {
+        throw new GraphError(502, "Microsoft Graph sent a photo this app could not show.", {
+          graphStatus: 200,
+        });
+      }
+      return { contentType: contentType as GraphPhoto["contentType"], bytes: response.data };
     },
   };
 }

@@ -1,11 +1,14 @@
-/** The pages: home (anyone) and profile (signed-in users; Graph `/v1.0/me`). */
+/** The pages: home (anyone), profile and its photo, and the Session page (signed-in users). */
 import { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { GraphClient } from "../graph/createGraphClient.js";
-import { requireSignIn } from "../auth/requireSignIn.js";
 import { callWithToken } from "../graph/callWithToken.js";
+import { requireSignIn } from "../auth/requireSignIn.js";
+import type { Logger } from "../logger.js";
+import { initialsAvatarSvg } from "./initialsAvatar.js";
 
-export function createPageRouter(deps: { config: AppConfig; graph: GraphClient }): Router {
+export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; logger: Logger }): Router {
+  const { config, graph, logger } = deps;
   const router = Router();
 
   router.get("/", (_req, res) => {
@@ -15,10 +18,40 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient }
   router.get("/profile", requireSignIn, async (req, res) => {
     // requireSignIn guarantees a token source for this request.
     const context = { tokens: req.tokens!, session: req.session };
-    const profile = await callWithToken(context, deps.config.auth.scopes, (token) =>
-      deps.graph.getMe(token, res.locals.requestId),
+    const profile = await callWithToken(context, config.auth.scopes, (token) =>
+      graph.getMe(token, res.locals.requestId),
     );
     res.render("profile", { profile });
+  });
+
+  router.get("/profile/photo", requireSignIn, async (req, res) => {
+    const context = { tokens: req.tokens!, session: req.session };
+    // An <img> cannot follow a sign-in or show an error page: any failure shows the initials.
+    const photo = await callWithToken(context, config.auth.scopes, (token) =>
+      graph.getMyPhoto(token, res.locals.requestId),
+    ).catch((error: unknown) => {
+      logger.info({ requestId: res.locals.requestId, err: error }, "profile photo unavailable");
+      return undefined;
+    });
+    res.set("Cache-Control", "private, max-age=300");
+    if (photo) res.type(photo.contentType).send(photo.bytes);
+    else res.type("image/svg+xml").send(initialsAvatarSvg(res.locals.account?.name ?? ""));
+  });
+
+  router.get("/session", requireSignIn, (req, res) => {
+    const summary = req.tokens!.describeCache();
+    res.render("session", {
+      summary,
+      envelopeBytes:
+        typeof req.session.tokenCache === "string" ? Buffer.byteLength(req.session.tokenCache) : 0,
+      encrypted: config.session.tokenCacheKeys.length > 0,
+      writtenAt:
+        typeof req.session.tokenCacheWrittenAt === "number"
+          ? new Date(req.session.tokenCacheWrittenAt)
+          : undefined,
+      signedInAt: new Date(res.locals.account!.signedInAt),
+      store: config.session.store,
+    });
   });
 
   return router;

@@ -34,6 +34,7 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
 export function forgetAccount(session: Session & Partial<SessionData>): void {
   delete session.account;
   delete session.tokenCache;
+  delete session.tokenCacheWrittenAt;
   delete session.csrfToken;
   delete session.pendingClaims;
 }

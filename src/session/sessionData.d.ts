@@ -35,6 +35,8 @@ declare module "express-session" {
     account: SignedInAccount;
     /** This account's MSAL cache, serialized by MSAL. */
     tokenCache: string;
+    /** Epoch ms of the last write of `tokenCache` (shown on the Session page). */
+    tokenCacheWrittenAt: number;
     /** Synchronizer token for state-changing forms. */
     csrfToken: string;
     pendingSignIns: Record<string, PendingSignIn>;
