@@ -1,0 +1,45 @@
+/**
+ * The ceiling: what /profile could cost at best in this design. `GET /bench/ceiling` reads the same
+ * session from the same store (express-session with the app's settings), checks that it is signed
+ * in, calls the same Graph stand-in with one fixed access token and renders the same page — and
+ * skips MSAL and the token-cache middleware (also the request id, helmet, the static-file lookup and
+ * the absolute-timeout check that sit in front of /profile; see bench/README.md).
+ */
+import { randomUUID } from "node:crypto";
+import type { Agent } from "node:https";
+import { Router } from "express";
+import type { Store } from "express-session";
+import type { AppConfig } from "../src/config/settings.js";
+import { createGraphClient } from "../src/graph/createGraphClient.js";
+import { createSessionMiddleware } from "../src/session/createSessionMiddleware.js";
+import { readSignedInAccount } from "../src/session/readAccount.js";
+
+export const CEILING_PATH = "/bench/ceiling";
+
+export interface CeilingToken {
+  /** Set once from a signed-in session's cache, before any load (see bench/seed.ts). */
+  value: string | undefined;
+}
+
+export function createCeilingRouter(deps: {
+  config: AppConfig;
+  store: Store;
+  httpsAgent: Agent;
+  token: CeilingToken;
+}): Router {
+  const graph = createGraphClient(deps.config.graph, deps.httpsAgent);
+  const router = Router();
+  router.get(CEILING_PATH, createSessionMiddleware(deps.config.session, deps.store), async (req, res) => {
+    const account = readSignedInAccount(req.session);
+    if (!account) {
+      res.redirect(303, "/auth/signin");
+      return;
+    }
+    if (deps.token.value === undefined) throw new Error("the ceiling's access token is not set");
+    const profile = await graph.getMe(deps.token.value, randomUUID());
+    res.locals.account = account;
+    res.locals.csrfToken = req.session.csrfToken;
+    res.render("profile", { profile });
+  });
+  return router;
+}

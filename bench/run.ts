@@ -1,0 +1,99 @@
+/**
+ * `npm run bench [-- --smoke] [-- --out file]`: for each session store (SQLite, Redis), starts the
+ * app with the local tenant in a child process, signs accounts in through the real flow, drives
+ * load with autocannon from this process and counts, in the app process, what each /profile
+ * request costs. Prints a table and writes the same figures as JSON. See bench/README.md.
+ */
+import { cpus, loadavg } from "node:os";
+import { killAllAppProcesses } from "./appProcess.js";
+import { parseBenchOptions } from "./options.js";
+import type { BenchOptions } from "./options.js";
+import { formatReport, ratiosOf, writeReport } from "./report.js";
+import type { BenchReport, StoreResult } from "./report.js";
+import { runRefreshScenario, runWarmScenarios } from "./scenarios.js";
+import { prepareStore } from "./stores.js";
+import type { StoreKind } from "./options.js";
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function benchStore(store: StoreKind, options: BenchOptions): Promise<StoreResult> {
+  const prepared = await prepareStore(store, options.redisUrl);
+  if (!prepared.ok) {
+    progress(`${store}: skipped — ${prepared.reason}`);
+    return { status: "skipped", reason: prepared.reason };
+  }
+  try {
+    const ctx = { store, options, location: (name: string) => prepared.store.location(name) };
+    progress(
+      `${store}: /profile and ceiling (${options.fewSessions} sessions), /profile (${options.manySessions} sessions)`,
+    );
+    const warm = await runWarmScenarios(ctx);
+    progress(`${store}: refresh path (${options.refreshSessions} sessions)`);
+    const refresh = await runRefreshScenario(ctx);
+    return {
+      status: "ok",
+      ...warm,
+      refresh,
+      ratios: ratiosOf(warm.profile, warm.ceiling, warm.profileManySessions),
+    };
+  } finally {
+    await prepared.store.cleanup();
+  }
+}
+
+function notesFor(options: BenchOptions): string[] {
+  const copies = options.manySessions - options.fewSessions;
+  return [
+    `The ${options.manySessions.toLocaleString("en-US")}-session /profile row: ${options.fewSessions} real sign-ins plus ${copies.toLocaleString("en-US")} copies of those sessions written through the store under fresh random ids; each copy carries a copy of a real, encrypted MSAL cache (account, ID token, access token, refresh token).`,
+    "ceiling: same app process, session store and Graph stand-in; reads the session, checks the account, calls Graph with one fixed access token and renders the same page. It skips MSAL and the token-cache middleware (and the request id, helmet, static lookup and absolute-timeout check in front of /profile).",
+    `Warm rows: access tokens live ${options.accessTokenLifetimeSeconds} s. Refresh row: the tenant issues ${options.refreshAccessTokenLifetimeSeconds} s access tokens, which MSAL treats as expired (300 s early), so each request redeems the refresh token and writes the session.`,
+    "Per-request columns are counted in the app process during the measured run: IdP = discovery + token-endpoint calls received by the local tenant, token = token-endpoint calls, sets/touch = session-store calls, Graph = /v1.0/me calls received by the Graph stand-in; divided by the /profile (or ceiling) requests the app handled.",
+    "The app process also runs the local tenant (identity provider and Graph stand-in, e.g. an RS256 verification per Graph call and token signing per refresh): its CPU is in every row. autocannon runs in the bench process.",
+    `Express view cache ${options.viewCache ? "on (what Express does by itself with NODE_ENV=production; the local tenant needs NODE_ENV=test)" : "off (as with NODE_ENV=test: every render re-reads and recompiles the EJS templates)"}.`,
+    "Latencies: autocannon's, of 2xx responses, in whole milliseconds. failed = non-2xx, errors and timeouts seen by autocannon plus non-200 responses counted by the app. RSS and heap: the app process's process.memoryUsage() rss and heapUsed after a forced GC, before the warm-up and after the measured run.",
+  ];
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  const cpu = cpus();
+  const { out, stores, mode, ...settings } = options;
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    mode,
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? "",
+      loadAverageAtStart: loadavg(),
+      loadAverageAtEnd: [],
+    },
+    settings,
+    notes: notesFor(options),
+    stores: {},
+  };
+  for (const store of stores) report.stores[store] = await benchStore(store, options);
+  report.machine.loadAverageAtEnd = loadavg();
+  writeReport(out, report);
+  process.stdout.write(formatReport(report));
+  process.stdout.write(`Written to ${out}\n`);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAllAppProcesses();
+    process.exit(130);
+  });
+}
+process.on("exit", killAllAppProcesses);
+
+main().catch((error: unknown) => {
+  killAllAppProcesses();
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

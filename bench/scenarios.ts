@@ -1,0 +1,135 @@
+/**
+ * The measurements of one session store. Warm: one app process, 10 real sign-ins; /profile, then
+ * the ceiling, then /profile again over the 10 real sessions plus copies up to `manySessions`.
+ * Refresh: another app process whose tenant issues 120 s access tokens, so that MSAL (which treats
+ * a token as expired 300 s early) redeems the refresh token on every request.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../src/config/loadConfig.js";
+import type { AppConfig } from "../src/config/settings.js";
+import { startAppProcess } from "./appProcess.js";
+import type { AppProcess } from "./appProcess.js";
+import { CEILING_PATH } from "./ceiling.js";
+import { measure, warmUp } from "./measure.js";
+import type { Measurement, MeasureSpec } from "./measure.js";
+import type { BenchOptions, StoreKind } from "./options.js";
+import type { RouteName } from "./protocol.js";
+import { openSeedStore } from "./seed.js";
+import type { SeedStore } from "./seed.js";
+import { signInSessions } from "./signIn.js";
+import type { SignedInSession } from "./signIn.js";
+import type { StoreLocation } from "./stores.js";
+
+/** One fixed 32-byte test key, like test/support/testApp.ts: caches are encrypted as in production. */
+const TOKEN_CACHE_KEYS = `bench-key:${Buffer.alloc(32, 7).toString("base64")}`;
+
+export interface StoreContext {
+  store: StoreKind;
+  options: BenchOptions;
+  location(name: string): StoreLocation;
+}
+
+async function withApp<T>(
+  ctx: StoreContext,
+  name: string,
+  accessTokenLifetimeSeconds: number,
+  run: (app: AppProcess, config: AppConfig) => Promise<T>,
+): Promise<T> {
+  const location = ctx.location(name);
+  const app = await startAppProcess({
+    store: ctx.store,
+    sqlitePath: location.sqlitePath,
+    redisUrl: ctx.options.redisUrl,
+    redisKeyPrefix: location.redisKeyPrefix,
+    sessionSecret: randomBytes(32).toString("base64url"),
+    tokenCacheKeys: TOKEN_CACHE_KEYS,
+    accessTokenLifetimeSeconds,
+    viewCache: ctx.options.viewCache,
+  });
+  try {
+    return await run(app, loadConfig(app.env));
+  } finally {
+    await app.close();
+  }
+}
+
+/** The bench's own handle on the app's store, open only while it is used. */
+async function withSeedStore<T>(config: AppConfig, use: (seed: SeedStore) => Promise<T>): Promise<T> {
+  const seed = await openSeedStore(config);
+  try {
+    return await use(seed);
+  } finally {
+    await seed.close();
+  }
+}
+
+function specFor(
+  ctx: StoreContext,
+  scenario: string,
+  route: RouteName,
+  path: string,
+  sessions: SignedInSession[],
+): MeasureSpec {
+  const { options } = ctx;
+  const profileDir = options.cpuProfileDir;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  return {
+    route,
+    path,
+    cookies: sessions.map((s) => s.cookie),
+    connections: options.connections,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    cpuProfilePath: profileDir ? join(profileDir, `${ctx.store}-${scenario}.cpuprofile`) : undefined,
+  };
+}
+
+export interface WarmResults {
+  profile: Measurement;
+  ceiling: Measurement;
+  profileManySessions: Measurement;
+}
+
+export function runWarmScenarios(ctx: StoreContext): Promise<WarmResults> {
+  const { options } = ctx;
+  return withApp(ctx, "warm", options.accessTokenLifetimeSeconds, async (app, config) => {
+    const real = await signInSessions(app, config.session.cookieName, options.fewSessions);
+    await app.setCeilingToken(await withSeedStore(config, (seed) => seed.accessTokenOf(real[0]!)));
+    const cookies = real.map((s) => s.cookie);
+    for (const path of ["/profile", CEILING_PATH]) {
+      await warmUp(app, { path, cookies, connections: options.connections }, options.processWarmupSeconds);
+    }
+    const profile = await measure(app, specFor(ctx, "profile", "profile", "/profile", real));
+    const ceiling = await measure(app, specFor(ctx, "ceiling", "ceiling", CEILING_PATH, real));
+    const copies = await withSeedStore(config, (seed) =>
+      seed.cloneSessions(real, options.manySessions - real.length),
+    );
+    const profileManySessions = await measure(
+      app,
+      specFor(ctx, "profileManySessions", "profile", "/profile", [...real, ...copies]),
+    );
+    return { profile, ceiling, profileManySessions };
+  });
+}
+
+export function runRefreshScenario(ctx: StoreContext): Promise<Measurement> {
+  const { options } = ctx;
+  return withApp(ctx, "refresh", options.refreshAccessTokenLifetimeSeconds, async (app, config) => {
+    const real = await signInSessions(app, config.session.cookieName, options.fewSessions);
+    // More sessions than connections, so that requests of one session rarely overlap (overlapping
+    // requests of a session share one refresh by design).
+    const copies = await withSeedStore(config, (seed) =>
+      seed.cloneSessions(real, Math.max(0, options.refreshSessions - real.length)),
+    );
+    const sessions = [...real, ...copies];
+    const cookies = sessions.map((s) => s.cookie);
+    await warmUp(
+      app,
+      { path: "/profile", cookies, connections: options.connections },
+      options.processWarmupSeconds,
+    );
+    return measure(app, specFor(ctx, "refresh", "profile", "/profile", sessions));
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * The bench end to end in its smoke mode (`npm run bench -- --smoke`): the app with the local tenant
+ * in a child process, real sign-ins, autocannon, and the JSON report read back. Only the report's
+ * structure and its COUNTED calls are asserted; its timings are figures to read, never thresholds.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { Measurement } from "../bench/measure.js";
+import type { BenchReport } from "../bench/report.js";
+import { projectPaths } from "../src/paths.js";
+
+/** A safety bound on the child, not a measurement: the smoke run takes a few seconds. */
+const KILL_AFTER_MS = 120_000;
+
+async function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", ...args], {
+    cwd: projectPaths().root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => (output += String(chunk)));
+  const killer = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+  try {
+    const [code] = (await once(child, "exit")) as [number | null];
+    return { code, output };
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+function assertServedEveryRequest(name: string, m: Measurement): void {
+  assert.ok(m.load.requestsPerSecond > 0, `${name}: req/s`);
+  assert.ok(m.counted.handledRequests > 0, `${name}: requests handled`);
+  assert.equal(m.load.non2xx + m.load.errors + m.load.timeouts + m.counted.non200, 0, `${name}: failures`);
+  assert.ok(Math.abs(m.perRequest.graphCalls - 1) <= 0.01, `${name}: Graph calls per request`);
+}
+
+describe("the bench", () => {
+  it("npm run bench -- --smoke, on the SQLite store, writes a report whose warm /profile requests make no identity-provider call and no session write", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+    const out = join(dir, "bench.json");
+    try {
+      const { code, output } = await runBench(["--smoke", "--out", out]);
+
+      assert.equal(code, 0, output);
+      const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
+      assert.equal(report.mode, "smoke");
+      const sqlite = report.stores.sqlite;
+      assert.ok(sqlite?.status === "ok", JSON.stringify(sqlite));
+      const { profile, ceiling, profileManySessions, refresh, ratios } = sqlite;
+      for (const [name, m] of Object.entries({ profile, ceiling, profileManySessions, refresh })) {
+        assertServedEveryRequest(name, m);
+      }
+      for (const warm of [profile, profileManySessions]) {
+        assert.equal(warm.perRequest.identityProviderCalls, 0);
+        assert.equal(warm.perRequest.storeSets, 0);
+      }
+      assert.equal(profile.sessions, 10);
+      assert.ok(profileManySessions.sessions > profile.sessions);
+      assert.ok(
+        refresh.perRequest.tokenCalls >= 0.9,
+        `refresh: ${refresh.perRequest.tokenCalls} token calls per request`,
+      );
+      assert.ok(Number.isFinite(ratios.profileToCeilingThroughput) && ratios.profileToCeilingThroughput > 0);
+      assert.ok(Number.isFinite(ratios.profileToCeilingP99) && ratios.profileToCeilingP99 > 0);
+      assert.ok(
+        Number.isFinite(ratios.manyToFewSessionsThroughput) && ratios.manyToFewSessionsThroughput > 0,
+      );
+      assert.equal(ratios.manyToFewSessionsSameCallsPerRequest, true);
+      for (const m of [profile, profileManySessions]) {
+        assert.ok(m.memory.rssBeforeBytes > 0 && m.memory.rssAfterBytes > 0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
