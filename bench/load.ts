@@ -30,6 +30,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** Of 2xx responses, in milliseconds (autocannon's resolution). */
   latencyMs: { mean: number; p50: number; p99: number; max: number };
+  /** Response bytes (headers and body) per response: the ceiling's page should match /profile's. */
+  bytesPerResponse: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -89,6 +91,8 @@ export async function driveLoad(spec: LoadSpec): Promise<LoadResult> {
       p99: result.latency.p99,
       max: result.latency.max,
     },
+    bytesPerResponse:
+      result.requests.total > 0 ? Math.round(result.throughput.total / result.requests.total) : 0,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

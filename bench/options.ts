@@ -1,6 +1,6 @@
 /**
  * The bench's command line: `npm run bench -- [--smoke] [--out file] [--stores sqlite,redis]
- * [--duration s] [--warmup s] [--connections n] [--sessions n] [--no-view-cache] [--cpu-prof]`.
+ * [--duration s] [--warmup s] [--connections n] [--sessions n] [--cpu-prof]`.
  */
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,14 +27,13 @@ export interface BenchOptions {
   /** Access-token lifetime of the warm runs; the refresh run uses 120 s (always expired for MSAL). */
   accessTokenLifetimeSeconds: number;
   refreshAccessTokenLifetimeSeconds: number;
-  viewCache: boolean;
   redisUrl: string;
   /** With --cpu-prof: where the app process writes a CPU profile of each measured run. */
   cpuProfileDir: string | undefined;
 }
 
 const USAGE =
-  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--duration s] [--warmup s] [--connections n] [--sessions n] [--no-view-cache] [--cpu-prof]";
+  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--duration s] [--warmup s] [--connections n] [--sessions n] [--cpu-prof]";
 
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean): number {
   if (text === undefined) return fallback;
@@ -56,7 +55,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       warmup: { type: "string" },
       connections: { type: "string" },
       sessions: { type: "string" },
-      "no-view-cache": { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
     },
     strict: true,
@@ -83,7 +81,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     refreshSessions: smoke ? 50 : 100,
     accessTokenLifetimeSeconds: 3600,
     refreshAccessTokenLifetimeSeconds: 120,
-    viewCache: values["no-view-cache"] !== true,
     redisUrl: "redis://127.0.0.1:6379",
     cpuProfileDir: values["cpu-prof"] === true ? join(dirname(out), "profiles") : undefined,
   };

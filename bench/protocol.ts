@@ -13,8 +13,6 @@ export interface AppProcessOptions {
   sessionSecret: string;
   tokenCacheKeys: string;
   accessTokenLifetimeSeconds: number;
-  /** Express turns its view cache on by itself only with NODE_ENV=production (unusable here). */
-  viewCache: boolean;
 }
 
 export type RouteName = "profile" | "ceiling";

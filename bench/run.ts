@@ -51,7 +51,7 @@ function notesFor(options: BenchOptions): string[] {
     `Warm rows: access tokens live ${options.accessTokenLifetimeSeconds} s. Refresh row: the tenant issues ${options.refreshAccessTokenLifetimeSeconds} s access tokens, which MSAL treats as expired (300 s early), so each request redeems the refresh token and writes the session.`,
     "Per-request columns are counted in the app process during the measured run: IdP = discovery + token-endpoint calls received by the local tenant, token = token-endpoint calls, sets/touch = session-store calls, Graph = /v1.0/me calls received by the Graph stand-in; divided by the /profile (or ceiling) requests the app handled.",
     "The app process also runs the local tenant (identity provider and Graph stand-in, e.g. an RS256 verification per Graph call and token signing per refresh): its CPU is in every row. autocannon runs in the bench process.",
-    `Express view cache ${options.viewCache ? "on (what Express does by itself with NODE_ENV=production; the local tenant needs NODE_ENV=test)" : "off (as with NODE_ENV=test: every render re-reads and recompiles the EJS templates)"}.`,
+    "The app process runs with NODE_ENV=test (production forbids http redirect URIs and the local tenant); the ceiling renders with the app's own view-cache setting. A browser's page view also loads /profile/photo (cached by the browser for 300 s), which is not measured here.",
     "Latencies: autocannon's, of 2xx responses, in whole milliseconds. failed = non-2xx, errors and timeouts seen by autocannon plus non-200 responses counted by the app. RSS and heap: the app process's process.memoryUsage() rss and heapUsed after a forced GC, before the warm-up and after the measured run.",
   ];
 }

@@ -46,7 +46,6 @@ async function withApp<T>(
     sessionSecret: randomBytes(32).toString("base64url"),
     tokenCacheKeys: TOKEN_CACHE_KEYS,
     accessTokenLifetimeSeconds,
-    viewCache: ctx.options.viewCache,
   });
   try {
     return await run(app, loadConfig(app.env));

@@ -139,7 +139,8 @@ async function main(): Promise<void> {
   outer.set("views", projectPaths().views);
   outer.set("view engine", "ejs");
   outer.locals.environmentNotice = config.environmentNotice;
-  for (const app of [outer, composed.app]) app.set("view cache", options.viewCache);
+  // The ceiling renders as the app does (createApp decides whether compiled views are reused).
+  outer.set("view cache", composed.app.enabled("view cache"));
   outer.use(counter.middleware);
   outer.use(
     createCeilingRouter({
