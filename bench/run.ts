@@ -11,7 +11,7 @@ import type { BenchOptions } from "./options.js";
 import { formatReport, ratiosOf, writeReport } from "./report.js";
 import type { BenchReport, StoreResult } from "./report.js";
 import { runRefreshScenario, runWarmScenarios } from "./scenarios.js";
-import { prepareStore } from "./stores.js";
+import { prepareStore, removeTempDirs } from "./stores.js";
 import type { StoreKind } from "./options.js";
 
 function progress(message: string): void {
@@ -82,16 +82,21 @@ async function main(): Promise<void> {
   process.stdout.write(`Written to ${out}\n`);
 }
 
+function cleanUpAtExit(): void {
+  killAllAppProcesses();
+  removeTempDirs();
+}
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    killAllAppProcesses();
+    cleanUpAtExit();
     process.exit(130);
   });
 }
-process.on("exit", killAllAppProcesses);
+process.on("exit", cleanUpAtExit);
 
 main().catch((error: unknown) => {
-  killAllAppProcesses();
+  cleanUpAtExit();
   process.stderr.write(
     `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

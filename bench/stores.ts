@@ -25,6 +25,14 @@ export interface PreparedStore {
 
 export type PrepareResult = { ok: true; store: PreparedStore } | { ok: false; reason: string };
 
+const tempDirs = new Set<string>();
+
+/** Removes the temporary folders still there (for exits on errors and signals; Redis keys expire by TTL). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
 function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -51,12 +59,16 @@ async function connectRedis(url: string) {
 
 export async function prepareStore(kind: StoreKind, redisUrl: string): Promise<PrepareResult> {
   const dir = mkdtempSync(join(tmpdir(), "entra-bench-"));
+  tempDirs.add(dir);
   const prefix = `bench-${randomUUID()}:`;
   const location = (name: string): StoreLocation => ({
     sqlitePath: join(dir, `${name}.sqlite`),
     redisKeyPrefix: `${prefix}${name}:`,
   });
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const removeDir = () => {
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  };
   if (kind === "sqlite") return { ok: true, store: { location, cleanup: async () => removeDir() } };
 
   try {
