@@ -12,7 +12,7 @@ import { createTokenCacheMiddleware } from "./auth/tokenCacheMiddleware.js";
 import { createTokenCacheCipher } from "./auth/tokenCacheCipher.js";
 import type { GraphClient } from "./graph/createGraphClient.js";
 import { createErrorHandler, notFound } from "./http/errorHandler.js";
-import { assignRequestId } from "./http/requestId.js";
+import { requestLogging } from "./http/requestLogging.js";
 import { noStore, securityHeaders } from "./http/securityHeaders.js";
 import type { Logger } from "./logger.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
@@ -45,7 +45,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set("view cache", config.environment !== "development");
   app.locals.environmentNotice = config.environmentNotice;
 
-  app.use(assignRequestId);
+  app.use(requestLogging(logger));
   app.use(
     securityHeaders({
       authorityOrigin: deps.metadata.authorizationOrigin,

@@ -1,13 +1,26 @@
 /**
- * The logger type the app depends on (pino's). Tests pass a silent one; server.ts builds the real one.
- * Header and body fields that could hold secrets are redacted at the source.
+ * The logger the app depends on (pino's). Tests pass their own; server.ts builds this one: JSON lines,
+ * or pretty output in local development. Secrets are kept out twice: known fields (authorization,
+ * cookies, tokens) are redacted by path, and anything token-shaped that slips into a line anyway
+ * (a JWT, an Entra refresh token or code) is masked as the line is written.
  */
 import { pino } from "pino";
+import type { DestinationStream, LoggerOptions } from "pino";
 export type { Logger } from "pino";
 
-export function createLogger(options: { level: string; pretty?: boolean }) {
-  return pino({
-    level: options.level,
+/** JWTs (`eyJ….eyJ….…`) and long opaque grant values after a `code=`/`refresh_token=`-like key. */
+const TOKEN_SHAPED =
+  /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*|((?:code|refresh_token|access_token|id_token|client_secret)=)[^&\s"]+/g;
+
+export function maskTokenShapedValues(line: string): string {
+  return line.replace(TOKEN_SHAPED, (_match, key: string | undefined) =>
+    key ? `${key}[redacted]` : "[redacted-jwt]",
+  );
+}
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
     redact: {
       paths: [
         "req.headers.authorization",
@@ -16,8 +29,22 @@ export function createLogger(options: { level: string; pretty?: boolean }) {
         "*.accessToken",
         "*.refreshToken",
         "*.idToken",
+        "*.clientSecret",
       ],
       censor: "[redacted]",
     },
-  });
+    hooks: { streamWrite: maskTokenShapedValues },
+  };
+}
+
+export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }) {
+  if (options.pretty) {
+    return pino({
+      ...loggerOptions(options.level),
+      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
+    });
+  }
+  return options.destination
+    ? pino(loggerOptions(options.level), options.destination)
+    : pino(loggerOptions(options.level));
 }

@@ -17,7 +17,11 @@ const SHUTDOWN_GRACE_MS = 20_000;
 
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
+  // Read before the settings, so that settings errors and local mode can be logged too.
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ?? "info",
+    pretty: (process.env.NODE_ENV ?? "development") === "development" && process.stdout.isTTY === true,
+  });
   const local = wantsLocalMode(process.env)
     ? await startLocalMode(process.env, (m) => logger.info(m))
     : undefined;

@@ -11,6 +11,13 @@ import type { NetworkModule } from "./createNetworkClient.js";
 import type { AuthorityMetadata } from "./discoverAuthority.js";
 import { knownAuthoritiesFor } from "./knownAuthorities.js";
 
+const MSAL_LEVELS = {
+  error: LogLevel.Error,
+  warning: LogLevel.Warning,
+  info: LogLevel.Info,
+  verbose: LogLevel.Verbose,
+} as const;
+
 export type CachePlugin = NonNullable<NonNullable<Configuration["cache"]>["cachePlugin"]>;
 
 export interface MsalClientFactory {
@@ -27,10 +34,12 @@ export function createMsalClientFactory(deps: {
   const knownAuthorities = Object.freeze(knownAuthoritiesFor(auth.authority));
   const loggerOptions = Object.freeze({
     piiLoggingEnabled: false,
-    logLevel: LogLevel.Warning,
+    logLevel: MSAL_LEVELS[auth.msalLogLevel],
     loggerCallback: (level: LogLevel, message: string) => {
       if (level === LogLevel.Error) logger.error({ msal: message }, "msal");
-      else logger.warn({ msal: message }, "msal");
+      else if (level === LogLevel.Warning) logger.warn({ msal: message }, "msal");
+      else if (level === LogLevel.Info) logger.info({ msal: message }, "msal");
+      else logger.debug({ msal: message }, "msal");
     },
   });
 

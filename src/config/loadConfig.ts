@@ -73,6 +73,10 @@ const envSchema = z.object({
     .default(8 * 60 * 60),
   /** `keyId:base64key,…` — 32-byte AES keys; the first encrypts, all decrypt. */
   TOKEN_CACHE_KEYS: z.string().optional(),
+  /** What MSAL itself logs (into the app's log; PII logging is always off). */
+  MSAL_LOG_LEVEL: z.enum(["error", "warning", "info", "verbose"]).default("warning"),
+  /** Serve Prometheus metrics at GET /metrics. */
+  METRICS_ENABLED: z.enum(["true", "false"]).default("false"),
   /** Tenant ids accepted when TENANT_ID is "common" or "organizations". Comma-separated. */
   ALLOWED_TENANTS: z.string().default(""),
 });
@@ -131,6 +135,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       scopes: Object.freeze(["User.Read"]),
       httpTimeoutMs: e.IDP_TIMEOUT_MS,
       allowedTenants,
+      msalLogLevel: e.MSAL_LOG_LEVEL,
     },
     graph: { endpoint: e.GRAPH_API_ENDPOINT, timeoutMs: e.GRAPH_TIMEOUT_MS },
     session: {
@@ -146,6 +151,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       cookieName: secureCookie ? "__Host-sid" : "sid",
       secureCookie,
     },
+    metricsEnabled: e.METRICS_ENABLED === "true",
     environmentNotice: options.environmentNotice ?? "",
   };
   return deepFreeze(config);

@@ -19,6 +19,7 @@ export interface AuthSettings {
   readonly httpTimeoutMs: number;
   /** Tenant ids accepted for multi-tenant authorities (`common`, `organizations`); empty: any. */
   readonly allowedTenants: readonly string[];
+  readonly msalLogLevel: "error" | "warning" | "info" | "verbose";
 }
 
 export interface TokenCacheKey {
@@ -60,6 +61,8 @@ export interface AppConfig {
   readonly auth: AuthSettings;
   readonly graph: GraphSettings;
   readonly session: SessionSettings;
+  /** GET /metrics (Prometheus) is served only when true. */
+  readonly metricsEnabled: boolean;
   /** A line every page shows, e.g. that the local test tenant is in use; empty for none. */
   readonly environmentNotice: string;
 }

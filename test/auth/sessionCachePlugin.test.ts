@@ -63,6 +63,7 @@ describe("the session cache plugin with msal-node", () => {
       scopes: SCOPES,
       httpTimeoutMs: 5000,
       allowedTenants: [],
+      msalLogLevel: "warning" as const,
     };
     clients = createMsalClientFactory({ auth, metadata, network, logger: pino({ level: "silent" }) });
   });

@@ -10,7 +10,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
+import { createLogger } from "../../src/logger.js";
 import { composeApp } from "../../src/compose.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import type { AppConfig } from "../../src/config/settings.js";
@@ -93,7 +93,11 @@ export async function startTestApp(
   );
 
   const logLines: string[] = [];
-  const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
+  // The app's own logger configuration (redaction, masking), writing into memory.
+  const logger = createLogger({
+    level: "debug",
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
   const handle = await createSessionStore(config.session, { logger });
   const counting = countStoreCalls(handle.store);
   const composed = await composeApp(config, {
