@@ -2,8 +2,9 @@
  * The ceiling: what /profile could cost at best in this design. `GET /bench/ceiling` reads the same
  * session from the same store (express-session with the app's settings), checks that it is signed
  * in, calls the same Graph stand-in with one fixed access token and renders the same page — and
- * skips MSAL and the token-cache middleware (also the request id, helmet, the static-file lookup and
- * the absolute-timeout check that sit in front of /profile; see bench/README.md).
+ * skips MSAL and the token-cache middleware, and also the rest of what createApp runs before
+ * /profile (request log and id, metrics, security headers, the absolute-timeout check; see
+ * bench/README.md).
  */
 import { randomUUID } from "node:crypto";
 import type { Agent } from "node:https";

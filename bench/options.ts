@@ -1,6 +1,6 @@
 /**
  * The bench's command line: `npm run bench -- [--smoke] [--out file] [--stores sqlite,redis]
- * [--duration s] [--warmup s] [--connections n] [--sessions n] [--cpu-prof]`.
+ * [--duration s] [--warmup s] [--connections n] [--sessions n] [--log-level l] [--cpu-prof]`.
  */
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,12 +28,14 @@ export interface BenchOptions {
   accessTokenLifetimeSeconds: number;
   refreshAccessTokenLifetimeSeconds: number;
   redisUrl: string;
+  /** The app process's log level: "info" by default, as server.ts runs in production (one line per request). */
+  logLevel: string;
   /** With --cpu-prof: where the app process writes a CPU profile of each measured run. */
   cpuProfileDir: string | undefined;
 }
 
 const USAGE =
-  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--duration s] [--warmup s] [--connections n] [--sessions n] [--cpu-prof]";
+  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--duration s] [--warmup s] [--connections n] [--sessions n] [--log-level l] [--cpu-prof]";
 
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean): number {
   if (text === undefined) return fallback;
@@ -56,6 +58,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       connections: { type: "string" },
       sessions: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
+      "log-level": { type: "string" },
     },
     strict: true,
   });
@@ -82,6 +85,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     accessTokenLifetimeSeconds: 3600,
     refreshAccessTokenLifetimeSeconds: 120,
     redisUrl: "redis://127.0.0.1:6379",
+    logLevel: values["log-level"] ?? "info",
     cpuProfileDir: values["cpu-prof"] === true ? join(dirname(out), "profiles") : undefined,
   };
 }

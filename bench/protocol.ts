@@ -13,6 +13,8 @@ export interface AppProcessOptions {
   sessionSecret: string;
   tokenCacheKeys: string;
   accessTokenLifetimeSeconds: number;
+  /** The app's log level (its lines go to the bench, which keeps the last ones for error reports). */
+  logLevel: string;
 }
 
 export type RouteName = "profile" | "ceiling";

@@ -46,6 +46,7 @@ async function withApp<T>(
     sessionSecret: randomBytes(32).toString("base64url"),
     tokenCacheKeys: TOKEN_CACHE_KEYS,
     accessTokenLifetimeSeconds,
+    logLevel: ctx.options.logLevel,
   });
   try {
     return await run(app, loadConfig(app.env));

@@ -91,7 +91,7 @@ function createRouteCounter() {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_APP ?? "") as AppProcessOptions;
-  const logger = createLogger({ level: "warn" });
+  const logger = createLogger({ level: options.logLevel });
   const tenant = await startLocalTenant({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds });
   const server = createServer();
   server.listen(0, "127.0.0.1");
