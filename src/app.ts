@@ -15,6 +15,8 @@ import { createErrorHandler, notFound } from "./http/errorHandler.js";
 import { requestLogging } from "./http/requestLogging.js";
 import { noStore, securityHeaders } from "./http/securityHeaders.js";
 import type { Logger } from "./logger.js";
+import type { AppMetrics } from "./metrics/createMetrics.js";
+import { httpMetrics } from "./metrics/httpMetrics.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
 import { projectPaths } from "./paths.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
@@ -29,6 +31,7 @@ export interface AppDependencies {
   metadata: AuthorityMetadata;
   graph: GraphClient;
   logger: Logger;
+  metrics: AppMetrics;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -46,6 +49,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.locals.environmentNotice = config.environmentNotice;
 
   app.use(requestLogging(logger));
+  app.use(httpMetrics(deps.metrics));
   app.use(
     securityHeaders({
       authorityOrigin: deps.metadata.authorizationOrigin,
@@ -71,13 +75,26 @@ export function createApp(deps: AppDependencies): express.Express {
       .send(ready ? "ready" : "the session store does not answer");
   });
 
+  if (config.metricsEnabled) {
+    app.get("/metrics", async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  }
+
   app.use(noStore);
   app.use(createSessionMiddleware(config.session, deps.sessionStore));
   app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
-  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger }));
+  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger, metrics: deps.metrics }));
   app.use(
     "/auth",
-    createAuthRouter({ config, clients: deps.clients, metadata: deps.metadata, cipher, logger }),
+    createAuthRouter({
+      config,
+      clients: deps.clients,
+      metadata: deps.metadata,
+      cipher,
+      logger,
+      metrics: deps.metrics,
+    }),
   );
   app.use(createPageRouter({ config, graph: deps.graph, logger }));
 

@@ -9,6 +9,7 @@ import { createMsalClientFactory } from "./auth/createMsalClientFactory.js";
 import { createNetworkClient } from "./auth/createNetworkClient.js";
 import { discoverAuthority } from "./auth/discoverAuthority.js";
 import type { AppConfig } from "./config/settings.js";
+import { createMetrics } from "./metrics/createMetrics.js";
 import { createGraphClient } from "./graph/createGraphClient.js";
 import { createHttpsAgent } from "./http/createHttpsAgent.js";
 import type { Logger } from "./logger.js";
@@ -32,17 +33,19 @@ export interface ComposedApp {
 export async function composeApp(config: AppConfig, options: ComposeOptions): Promise<ComposedApp> {
   const { logger } = options;
   const httpsAgent = createHttpsAgent(options.extraCaPem);
-  const network = createNetworkClient({ httpsAgent, timeoutMs: config.auth.httpTimeoutMs });
+  const metrics = createMetrics();
+  const network = createNetworkClient({ httpsAgent, timeoutMs: config.auth.httpTimeoutMs, metrics });
   const metadata = await discoverAuthority(config.auth.authority, network);
   const ownsStore = options.sessionStore === undefined;
   const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger }));
   const app = createApp({
     config,
-    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, logger),
+    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, logger, metrics),
     checkReadiness: () => sessionStore.ping(),
     clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
     metadata,
-    graph: createGraphClient(config.graph, httpsAgent),
+    graph: createGraphClient(config.graph, httpsAgent, metrics),
+    metrics,
     logger,
   });
   return {

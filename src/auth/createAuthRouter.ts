@@ -5,6 +5,7 @@
 import express, { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { Logger } from "../logger.js";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { readSignedInAccount } from "../session/readAccount.js";
 import { destroySession } from "../session/sessionOps.js";
 import { createCompleteSignIn } from "./completeSignIn.js";
@@ -20,6 +21,7 @@ export interface AuthRouterDeps {
   metadata: AuthorityMetadata;
   cipher: TokenCacheCipher;
   logger: Logger;
+  metrics: AppMetrics;
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
@@ -27,7 +29,16 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
   const router = Router();
 
   router.get("/signin", createStartSignIn(deps));
-  router.get("/redirect", createCompleteSignIn(deps));
+  const completeSignIn = createCompleteSignIn(deps);
+  router.get("/redirect", async (req, res) => {
+    try {
+      await completeSignIn(req, res, () => undefined);
+      deps.metrics.signIn("succeeded", "none");
+    } catch (error) {
+      deps.metrics.signIn("failed", error instanceof Error ? error.name : "unknown");
+      throw error;
+    }
+  });
   router.post(
     "/signout",
     express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 10 }),

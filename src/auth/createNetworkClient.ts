@@ -7,6 +7,7 @@
 import type { Agent } from "node:https";
 import axios from "axios";
 import { ClientAuthErrorCodes, AuthError } from "@azure/msal-node";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } from "../http/retryAfter.js";
 import type { Configuration } from "@azure/msal-node";
 
@@ -29,7 +30,11 @@ function busyError(retryAfterSeconds: number): AuthError {
   });
 }
 
-export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: number }): NetworkModule {
+export function createNetworkClient(options: {
+  httpsAgent: Agent;
+  timeoutMs: number;
+  metrics?: AppMetrics;
+}): NetworkModule {
   const http = axios.create({
     httpsAgent: options.httpsAgent,
     timeout: options.timeoutMs,
@@ -46,15 +51,23 @@ export function createNetworkClient(options: { httpsAgent: Agent; timeoutMs: num
     options_?: NetworkRequestOptions,
     timeout?: number,
   ) {
+    const endpoint = url.includes("/token")
+      ? "token"
+      : url.includes("openid-configuration")
+        ? "metadata"
+        : "other";
     try {
-      return await http.request<string>({
+      const response = await http.request<string>({
         method,
         url,
         headers: options_?.headers ?? {},
         data: method === "POST" ? (options_?.body ?? "") : undefined,
         timeout: Math.min(timeout ?? options.timeoutMs, options.timeoutMs),
       });
+      options.metrics?.identityProviderCall(endpoint, String(response.status));
+      return response;
     } catch (error) {
+      options.metrics?.identityProviderCall(endpoint, "error");
       const reason = axios.isAxiosError(error) ? (error.code ?? error.message) : "unknown";
       throw new AuthError(ClientAuthErrorCodes.networkError, `Network request failed: ${reason}`);
     }

@@ -10,6 +10,7 @@ import type { Session, SessionData } from "express-session";
 import type { AccountInfo, ConfidentialClientApplication } from "@azure/msal-node";
 import { IdentityProviderError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { forgetAccount } from "../session/readAccount.js";
 import type { SignedInAccount } from "../session/sessionData.js";
 import { destroySession } from "../session/sessionOps.js";
@@ -42,10 +43,11 @@ export interface TokenSourceDeps {
   requestEnded: Promise<unknown>;
   correlationId: string;
   logger: Logger;
+  metrics: AppMetrics;
 }
 
 export function createTokenSource(deps: TokenSourceDeps): TokenSource {
-  const { session, account, clients, cipher, inFlight, requestEnded, correlationId, logger } = deps;
+  const { session, account, clients, cipher, inFlight, requestEnded, correlationId, logger, metrics } = deps;
   let client: ConfidentialClientApplication | undefined;
 
   // MSAL reads the cache more than once per request; the envelope is decrypted once per version.
@@ -88,12 +90,16 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
       });
     } catch (error) {
       if (error instanceof CorruptTokenCacheError) {
+        metrics.tokenAcquisition("interaction_required");
         logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
         forgetAccount(session);
         throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
       }
-      throw translateMsalError(error);
+      const translated = translateMsalError(error);
+      metrics.tokenAcquisition(translated instanceof SignInRequiredError ? "interaction_required" : "error");
+      throw translated;
     }
+    metrics.tokenAcquisition(result.fromCache ? "cache" : "refreshed");
     if (!result.fromCache) await assertSameIdentity(result.idTokenClaims);
     if (!result.accessToken)
       throw new IdentityProviderError("The identity provider returned no access token.");

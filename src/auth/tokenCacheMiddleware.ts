@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { createTokenSource } from "./createTokenSource.js";
@@ -16,6 +17,7 @@ export function createTokenCacheMiddleware(deps: {
   clients: MsalClientFactory;
   cipher: TokenCacheCipher;
   logger: Logger;
+  metrics: AppMetrics;
 }): RequestHandler {
   const inFlight = createInFlightCalls();
   return (req, res, next) => {
@@ -34,6 +36,7 @@ export function createTokenCacheMiddleware(deps: {
       account,
       clients: deps.clients,
       cipher: deps.cipher,
+      metrics: deps.metrics,
       inFlight,
       requestEnded: once(res, "close"),
       correlationId: res.locals.requestId,

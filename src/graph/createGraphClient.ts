@@ -10,6 +10,7 @@ import type { AxiosResponse } from "axios";
 import { parseClaimsChallenge } from "../auth/claimsChallenge.js";
 import type { GraphSettings } from "../config/settings.js";
 import { GraphError } from "../errors.js";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } from "../http/retryAfter.js";
 import { graphUserSchema, PROFILE_SELECT, toGraphProfile } from "./profile.js";
 import type { GraphProfile } from "./profile.js";
@@ -30,7 +31,11 @@ const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 const PHOTO_TYPES = new Set(["image/png", "image/jpeg"]);
 const DEFAULT_BUSY_RETRY_AFTER_SECONDS = 30;
 
-export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): GraphClient {
+export function createGraphClient(
+  settings: GraphSettings,
+  httpsAgent: Agent,
+  metrics?: AppMetrics,
+): GraphClient {
   const http = axios.create({
     baseURL: settings.endpoint,
     httpsAgent,
@@ -46,7 +51,19 @@ export function createGraphClient(settings: GraphSettings, httpsAgent: Agent): G
     correlationId: string,
     options: { params?: Record<string, string>; binary?: boolean } = {},
   ) {
-    const send = () =>
+    const send = async () => {
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      try {
+        const response = await sendOnce();
+        metrics?.graphCall(String(response.status), seconds());
+        return response;
+      } catch (error) {
+        metrics?.graphCall("error", seconds());
+        throw error;
+      }
+    };
+    const sendOnce = () =>
       http.get<unknown>(path, {
         params: options.params,
         headers: { Authorization: `Bearer ${accessToken}`, "client-request-id": correlationId },

@@ -7,6 +7,7 @@
 import { Store } from "express-session";
 import type { SessionData } from "express-session";
 import type { Logger } from "../logger.js";
+import type { AppMetrics } from "../metrics/createMetrics.js";
 import { DeadlineExceededError } from "./withDeadline.js";
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
@@ -16,6 +17,7 @@ export class GuardedStore extends Store {
     private readonly inner: Store,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly metrics?: AppMetrics,
   ) {
     super();
   }
@@ -59,6 +61,7 @@ export class GuardedStore extends Store {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      this.metrics?.storeOperation(operation, err ? "error" : "ok");
       callback?.(err, value);
     };
     const timer = setTimeout(
