@@ -15,9 +15,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split("\n")) {
     const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries(
-      [...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    );
+    const present: Record<string, string> = {};
+    for (const m of (match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)) present[m[1]!] = m[2]!;
     if (Object.entries(labels).every(([k, v]) => present[k] === v)) total += Number(match[3]);
   }
   return total;
