@@ -1,0 +1,34 @@
+/**
+ * Launches Debian's headless Chromium (playwright-core, no browser download) trusting exactly the local
+ * tenant's certificate by its SPKI hash, and signs a page in through the tenant's sign-in form.
+ */
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import type { TestApp } from "./testApp.js";
+
+export function launchChromium(app: TestApp): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--ignore-certificate-errors-spki-list=${app.tenant.spkiSha256Base64}`,
+    ],
+  });
+}
+
+export async function signInInBrowser(
+  page: Page,
+  app: TestApp,
+  userOid: string,
+  returnTo = "/",
+): Promise<void> {
+  await page.goto(`${app.baseUrl}/auth/signin?returnTo=${encodeURIComponent(returnTo)}`);
+  await page.locator(`button[name="user"][value="${userOid}"]`).click();
+  await page.waitForURL(`${app.baseUrl}${returnTo}`);
+}
