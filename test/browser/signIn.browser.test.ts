@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
 
@@ -20,19 +20,7 @@ describe("the browser path", () => {
 
   before(async () => {
     app = await startTestApp({ appHost: "localhost" });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--ignore-certificate-errors-spki-list=${app.tenant.spkiSha256Base64}`,
-      ],
-    });
+    browser = await launchChromium(app);
   });
   after(async () => {
     await browser?.close();
