@@ -32,6 +32,11 @@ export interface AppDependencies {
   graph: GraphClient;
   logger: Logger;
   metrics: AppMetrics;
+  /**
+   * Routes mounted behind everything a page request passes through except the token cache and MSAL.
+   * Only the benchmark uses it, for its "ceiling" route; production passes nothing.
+   */
+  routesBeforeTokenCache?: express.RequestHandler;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -84,6 +89,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(noStore);
   app.use(createSessionMiddleware(config.session, deps.sessionStore));
   app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
+  if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
   app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger, metrics: deps.metrics }));
   app.use(
     "/auth",

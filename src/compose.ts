@@ -5,6 +5,7 @@
  */
 import type { Express } from "express";
 import { createApp } from "./app.js";
+import type { AppDependencies } from "./app.js";
 import { createMsalClientFactory } from "./auth/createMsalClientFactory.js";
 import { createNetworkClient } from "./auth/createNetworkClient.js";
 import { discoverAuthority } from "./auth/discoverAuthority.js";
@@ -21,6 +22,8 @@ export interface ComposeOptions {
   logger: Logger;
   /** A CA to trust in-process besides Node's roots and NODE_EXTRA_CA_CERTS (the local tenant's). */
   extraCaPem?: string;
+  /** See AppDependencies.routesBeforeTokenCache (the benchmark's ceiling). */
+  routesBeforeTokenCache?: AppDependencies["routesBeforeTokenCache"];
   /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
   sessionStore?: SessionStoreHandle;
 }
@@ -47,6 +50,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     graph: createGraphClient(config.graph, httpsAgent, metrics),
     metrics,
     logger,
+    ...(options.routesBeforeTokenCache ? { routesBeforeTokenCache: options.routesBeforeTokenCache } : {}),
   });
   return {
     app,
