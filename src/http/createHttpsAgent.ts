@@ -4,13 +4,15 @@
  * certificate). Certificate checks are never turned off.
  */
 import { Agent } from "node:https";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 
 export function createHttpsAgent(extraCaPem?: string): Agent {
   return new Agent({
     keepAlive: true,
     maxSockets: 64,
-    // Passing `ca` replaces the default roots, so they are added back explicitly.
-    ...(extraCaPem ? { ca: [...rootCertificates, extraCaPem] } : {}),
+    // A `ca` replaces the default roots, so they are added back. It goes in a secure context built
+    // once: as a plain `ca` option, the agent would join ~140 certificates into its pool key for
+    // every request.
+    ...(extraCaPem ? { secureContext: createSecureContext({ ca: [...rootCertificates, extraCaPem] }) } : {}),
   });
 }

@@ -21,7 +21,20 @@ export function createSqliteSessionStore(
     client: "better-sqlite3",
     connection: { filename: path },
     useNullAsDefault: true,
-    pool: { min: 1, max: 1 },
+    pool: {
+      min: 1,
+      max: 1,
+      // WAL with synchronous=NORMAL: a write (the per-request TTL touch) needs no fsync of its own,
+      // and a crash can lose at most the last moments of touches, never corrupt the file.
+      afterCreate: (
+        connection: { pragma(statement: string): unknown },
+        done: (error: Error | null) => void,
+      ) => {
+        connection.pragma("journal_mode = WAL");
+        connection.pragma("synchronous = NORMAL");
+        done(null);
+      },
+    },
   });
   const store = new SafeTouchKnexStore({
     knex: db,
