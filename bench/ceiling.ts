@@ -1,18 +1,15 @@
 /**
- * The ceiling: what /profile could cost at best in this design. `GET /bench/ceiling` reads the same
- * session from the same store (express-session with the app's settings), checks that it is signed
- * in, calls the same Graph stand-in with one fixed access token and renders the same page — and
- * skips MSAL and the token-cache middleware, and also the rest of what createApp runs before
- * /profile (request log and id, metrics, security headers, the absolute-timeout check; see
- * bench/README.md).
+ * The ceiling: what /profile could cost at best in this design. `GET /bench/ceiling` is mounted by
+ * createApp (its `routesBeforeTokenCache` seam) behind the same request log, metrics, security
+ * headers, session middleware and absolute-timeout check as /profile; it checks that the session is
+ * signed in, calls the same Graph stand-in with one fixed access token and renders the same page. It
+ * skips only MSAL and the token-cache middleware.
  */
 import { randomUUID } from "node:crypto";
 import type { Agent } from "node:https";
 import { Router } from "express";
-import type { Store } from "express-session";
 import type { AppConfig } from "../src/config/settings.js";
 import { createGraphClient } from "../src/graph/createGraphClient.js";
-import { createSessionMiddleware } from "../src/session/createSessionMiddleware.js";
 import { readSignedInAccount } from "../src/session/readAccount.js";
 
 export const CEILING_PATH = "/bench/ceiling";
@@ -24,13 +21,12 @@ export interface CeilingToken {
 
 export function createCeilingRouter(deps: {
   config: AppConfig;
-  store: Store;
   httpsAgent: Agent;
   token: CeilingToken;
 }): Router {
   const graph = createGraphClient(deps.config.graph, deps.httpsAgent);
   const router = Router();
-  router.get(CEILING_PATH, createSessionMiddleware(deps.config.session, deps.store), async (req, res) => {
+  router.get(CEILING_PATH, async (req, res) => {
     const account = readSignedInAccount(req.session);
     if (!account) {
       res.redirect(303, "/auth/signin");

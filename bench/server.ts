@@ -16,9 +16,7 @@ import { loadConfig } from "../src/config/loadConfig.js";
 import { createHttpsAgent } from "../src/http/createHttpsAgent.js";
 import { startLocalTenant } from "../src/localTenant/index.js";
 import { createLogger } from "../src/logger.js";
-import { projectPaths } from "../src/paths.js";
 import { createSessionStore } from "../src/session/createSessionStore.js";
-import { GuardedStore } from "../src/session/guardStore.js";
 import { CEILING_PATH, createCeilingRouter } from "./ceiling.js";
 import type { CeilingToken } from "./ceiling.js";
 import { countStoreCalls } from "./countingStore.js";
@@ -125,31 +123,21 @@ async function main(): Promise<void> {
   const config = loadConfig(env, { environmentNotice: "Local test tenant — not Microsoft Entra ID." });
   const handle = await createSessionStore(config.session, { logger });
   const counting = countStoreCalls(handle.store);
+  const ceilingToken: CeilingToken = { value: undefined };
+  const ceilingAgent = createHttpsAgent(tenant.caCertificatePem);
+  const counter = createRouteCounter();
+  // The ceiling goes through createApp's own stack (request log, metrics, headers, session, absolute
+  // timeout) and stops just before the token-cache middleware: the difference to /profile is MSAL and
+  // the cache.
   const composed = await composeApp(config, {
     logger,
     extraCaPem: tenant.caCertificatePem,
     sessionStore: { ...handle, store: counting.store },
+    routesBeforeTokenCache: createCeilingRouter({ config, httpsAgent: ceilingAgent, token: ceilingToken }),
   });
-
-  const ceilingToken: CeilingToken = { value: undefined };
-  const ceilingAgent = createHttpsAgent(tenant.caCertificatePem);
-  const counter = createRouteCounter();
   const outer = express();
   outer.disable("x-powered-by");
-  outer.set("views", projectPaths().views);
-  outer.set("view engine", "ejs");
-  outer.locals.environmentNotice = config.environmentNotice;
-  // The ceiling renders as the app does (createApp decides whether compiled views are reused).
-  outer.set("view cache", composed.app.enabled("view cache"));
   outer.use(counter.middleware);
-  outer.use(
-    createCeilingRouter({
-      config,
-      store: new GuardedStore(counting.store, config.session.storeTimeoutMs, logger),
-      httpsAgent: ceilingAgent,
-      token: ceilingToken,
-    }),
-  );
   outer.use(composed.app);
   server.on("request", outer);
 
