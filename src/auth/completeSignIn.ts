@@ -89,6 +89,7 @@ export function createCompleteSignIn({
       name: account.name ?? account.username,
       username: account.username,
       tenantId: account.tenantId,
+      environment: account.environment,
       objectId: claims.oid,
       subject: claims.sub,
       issuer: claims.iss,

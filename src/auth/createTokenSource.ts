@@ -72,7 +72,22 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
     return client;
   }
 
+  /**
+   * The account as MSAL recorded it at sign-in (kept in the session), so that a silent call reads the
+   * cache once; MSAL looks the tokens up by its homeAccountId, environment and tenant. Sessions from
+   * before `environment` was kept ask the cache instead.
+   */
   async function findAccount(msal: ConfidentialClientApplication): Promise<AccountInfo> {
+    if (account.environment) {
+      return {
+        homeAccountId: account.homeAccountId,
+        environment: account.environment,
+        tenantId: account.tenantId,
+        username: account.username,
+        localAccountId: account.objectId,
+        name: account.name,
+      };
+    }
     const found = await msal.getTokenCache().getAccountByHomeId(account.homeAccountId);
     if (!found) throw new SignInRequiredError("The account is not in the token cache.");
     return found;

@@ -17,6 +17,9 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
   if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
     return undefined;
   const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
+  const { environment } = account as { environment?: unknown };
+  const where =
+    typeof environment === "string" && environment.length <= MAX_FIELD_LENGTH ? { environment } : {};
   return {
     homeAccountId,
     name,
@@ -27,6 +30,7 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
     issuer,
     signedInAt,
     ...answered,
+    ...where,
   } as SignedInAccount;
 }
 

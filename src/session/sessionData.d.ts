@@ -10,6 +10,8 @@ export interface SignedInAccount {
   name: string;
   username: string;
   tenantId: string;
+  /** The authority host MSAL recorded for the account (with homeAccountId and tenantId, its cache key). */
+  environment?: string;
   /** The ID token's `oid`, `sub` and `iss` at sign-in: a refresh that returns others ends the session. */
   objectId: string;
   subject: string;
