@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, signInInBrowser } from "../test/support/chromium.js";
-import { startTestApp } from "../test/support/testApp.js";
+import { signInInBrowser, startAppInChromium, stopAppInChromium } from "../test/support/chromium.js";
 import { projectPaths } from "../src/paths.js";
 
 const OUT = join(projectPaths().root, "docs", "screenshots");
@@ -15,8 +14,7 @@ const SIZES = [
   ["phone", { width: 390, height: 844 }],
 ] as const;
 
-const app = await startTestApp({ appHost: "localhost" });
-const browser = await launchChromium(app);
+const { app, browser } = await startAppInChromium();
 try {
   mkdirSync(OUT, { recursive: true });
   for (const [size, viewport] of SIZES) {
@@ -31,6 +29,5 @@ try {
     await context.close();
   }
 } finally {
-  await browser.close();
-  await app.close();
+  await stopAppInChromium({ app, browser });
 }

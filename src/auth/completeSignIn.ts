@@ -4,7 +4,7 @@
  * verifier and nonce; the ID token's claims are checked; then the session is regenerated (no
  * fixation) and holds only this account: its identity and its encrypted token cache.
  */
-import type { RequestHandler } from "express";
+import type { Request, Response } from "express";
 import { IdentityProviderError, SignInFailedError } from "../errors.js";
 import { optionalParam, requiredParam } from "../http/params.js";
 import { regenerateSession, saveSession } from "../session/sessionOps.js";
@@ -22,7 +22,7 @@ export function createCompleteSignIn({
   metadata,
   cipher,
   logger,
-}: AuthRouterDeps): RequestHandler {
+}: AuthRouterDeps): (req: Request, res: Response) => Promise<void> {
   const { auth } = config;
   return async (req, res) => {
     const state = requiredParam(req.query, "state", 512);

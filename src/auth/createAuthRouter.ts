@@ -30,9 +30,10 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
 
   router.get("/signin", createStartSignIn(deps));
   const completeSignIn = createCompleteSignIn(deps);
+  // Every way the callback can end is a sign-in outcome: counted here, around the whole handler.
   router.get("/redirect", async (req, res) => {
     try {
-      await completeSignIn(req, res, () => undefined);
+      await completeSignIn(req, res);
       deps.metrics.signIn("succeeded", "none");
     } catch (error) {
       deps.metrics.signIn("failed", error instanceof Error ? error.name : "unknown");

@@ -7,8 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, signInInBrowser } from "../support/chromium.js";
-import { startTestApp } from "../support/testApp.js";
+import { signInInBrowser, startAppInChromium, stopAppInChromium } from "../support/chromium.js";
 import type { TestApp } from "../support/testApp.js";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -38,13 +37,9 @@ describe("accessibility of every page", () => {
   let app: TestApp;
   let browser: Browser;
   before(async () => {
-    app = await startTestApp({ appHost: "localhost" });
-    browser = await launchChromium(app);
+    ({ app, browser } = await startAppInChromium());
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  after(() => stopAppInChromium({ app, browser }));
 
   for (const [name, viewport] of VIEWPORTS) {
     it(`every page, at a ${name} width, has no serious or critical axe violation`, async () => {

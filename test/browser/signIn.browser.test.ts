@@ -8,8 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/chromium.js";
-import { startTestApp } from "../support/testApp.js";
+import { startAppInChromium, stopAppInChromium } from "../support/chromium.js";
 import type { TestApp } from "../support/testApp.js";
 
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
@@ -19,13 +18,9 @@ describe("the browser path", () => {
   let browser: Browser;
 
   before(async () => {
-    app = await startTestApp({ appHost: "localhost" });
-    browser = await launchChromium(app);
+    ({ app, browser } = await startAppInChromium());
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  after(() => stopAppInChromium({ app, browser }));
 
   it("a person, from the home page, signs in on the tenant's page, sees their profile and signs out", async () => {
     const user = app.tenant.users[0]!;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { maskTokenShapedValues } from "../../src/logger.js";
-import { authorizeAtTenant } from "../support/signIn.js";
+import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
 
@@ -72,4 +72,33 @@ describe("maskTokenShapedValues", () => {
       '{"msg":"x [redacted-jwt] y","url":"/cb?code=[redacted]&state=s&refresh_token=[redacted]"}',
     );
   });
+});
+
+describe("MSAL's own log", () => {
+  for (const [level, expectLines] of [
+    ["verbose", true],
+    ["warning", false],
+  ] as const) {
+    it(`MSAL_LOG_LEVEL=${level}, over a sign-in and a profile page, ${expectLines ? "routes MSAL's lines into the app log without PII" : "keeps MSAL quiet on the happy path"}`, async () => {
+      const app = await startTestApp({ env: { MSAL_LOG_LEVEL: level } });
+      try {
+        const client = app.newClient();
+        await signIn(app, client);
+        await client.get(`${app.baseUrl}/profile`);
+
+        const msalLines = app.logLines.filter((l) => l.includes('"msg":"msal"'));
+
+        assert.equal(msalLines.length > 0, expectLines, `${msalLines.length} MSAL lines`);
+        const user = app.tenant.users[0]!;
+        for (const line of msalLines) {
+          assert.ok(
+            !line.includes(user.userPrincipalName) && !line.includes(user.oid),
+            "PII in an MSAL line",
+          );
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  }
 });

@@ -4,6 +4,7 @@
  */
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
+import { startTestApp } from "./testApp.js";
 import type { TestApp } from "./testApp.js";
 
 export function launchChromium(app: TestApp): Promise<Browser> {
@@ -31,4 +32,20 @@ export async function signInInBrowser(
   await page.goto(`${app.baseUrl}/auth/signin?returnTo=${encodeURIComponent(returnTo)}`);
   await page.locator(`button[name="user"][value="${userOid}"]`).click();
   await page.waitForURL(`${app.baseUrl}${returnTo}`);
+}
+
+/** The app on "localhost" (another site than the tenant on 127.0.0.1) with a Chromium that trusts the tenant. */
+export async function startAppInChromium(): Promise<{ app: TestApp; browser: Browser }> {
+  const app = await startTestApp({ appHost: "localhost" });
+  try {
+    return { app, browser: await launchChromium(app) };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+export async function stopAppInChromium(started: { app?: TestApp; browser?: Browser }): Promise<void> {
+  await started.browser?.close();
+  await started.app?.close();
 }

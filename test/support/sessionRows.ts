@@ -12,38 +12,38 @@ export function sessionIdFromCookie(cookieValue: string): string {
   return match[1];
 }
 
-export function readSessionRow(sqlitePath: string, sid: string): Record<string, unknown> | undefined {
-  const db = new Database(sqlitePath, { readonly: true });
+function withSessions<T>(sqlitePath: string, readonly: boolean, work: (db: Database.Database) => T): T {
+  const db = new Database(sqlitePath, { readonly });
   try {
-    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as
-      { sess: string } | undefined;
-    return row ? (JSON.parse(row.sess) as Record<string, unknown>) : undefined;
+    return work(db);
   } finally {
     db.close();
   }
+}
+
+/** The stored JSON text of a session, whether or not it has expired. */
+export function rawSessionText(sqlitePath: string, sid: string): string | undefined {
+  return withSessions(sqlitePath, true, (db) => {
+    const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as
+      { sess: string } | undefined;
+    return row?.sess;
+  });
+}
+
+export function readSessionRow(sqlitePath: string, sid: string): Record<string, unknown> | undefined {
+  const text = rawSessionText(sqlitePath, sid);
+  return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
 }
 
 /** Whether the row for `sid` exists and has not yet expired (what the store would still serve). */
 export function isSessionLive(sqlitePath: string, sid: string): boolean {
-  const db = new Database(sqlitePath, { readonly: true });
-  try {
-    const row = db
-      .prepare("SELECT 1 FROM sessions WHERE sid = ? AND datetime('now') <= datetime(expired)")
-      .get(sid);
-    return row !== undefined;
-  } finally {
-    db.close();
-  }
-}
-
-export function rawSessionText(sqlitePath: string, sid: string): string | undefined {
-  const db = new Database(sqlitePath, { readonly: true });
-  try {
-    return (db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as { sess: string } | undefined)
-      ?.sess;
-  } finally {
-    db.close();
-  }
+  return withSessions(
+    sqlitePath,
+    true,
+    (db) =>
+      db.prepare("SELECT 1 FROM sessions WHERE sid = ? AND datetime('now') <= datetime(expired)").get(sid) !==
+      undefined,
+  );
 }
 
 export function rewriteSession(
@@ -51,15 +51,12 @@ export function rewriteSession(
   sid: string,
   change: (session: Record<string, unknown>) => void,
 ): void {
-  const db = new Database(sqlitePath);
-  try {
+  withSessions(sqlitePath, false, (db) => {
     const row = db.prepare("SELECT sess FROM sessions WHERE sid = ?").get(sid) as
       { sess: string } | undefined;
     if (!row) throw new Error(`no session ${sid}`);
     const session = JSON.parse(row.sess) as Record<string, unknown>;
     change(session);
     db.prepare("UPDATE sessions SET sess = ? WHERE sid = ?").run(JSON.stringify(session), sid);
-  } finally {
-    db.close();
-  }
+  });
 }
