@@ -30,6 +30,8 @@ export interface BenchOptions {
   redisUrl: string;
   /** The app process's log level: "info" by default, as server.ts runs in production (one line per request). */
   logLevel: string;
+  /** Operations per step of the token-path breakdown (bench/breakdown.ts). */
+  breakdownIterations: number;
   /** With --cpu-prof: where the app process writes a CPU profile of each measured run. */
   cpuProfileDir: string | undefined;
 }
@@ -86,6 +88,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     refreshAccessTokenLifetimeSeconds: 120,
     redisUrl: "redis://127.0.0.1:6379",
     logLevel: values["log-level"] ?? "info",
+    breakdownIterations: smoke ? 100 : 5000,
     cpuProfileDir: values["cpu-prof"] === true ? join(dirname(out), "profiles") : undefined,
   };
 }

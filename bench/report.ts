@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Breakdown } from "./breakdown.js";
 import type { Measurement } from "./measure.js";
 import { round } from "./measure.js";
 import type { BenchOptions, StoreKind } from "./options.js";
@@ -47,6 +48,8 @@ export interface BenchReport {
   };
   settings: Omit<BenchOptions, "out" | "stores" | "mode">;
   notes: string[];
+  /** Each step of the per-request token path timed on its own (bench/breakdown.ts). */
+  breakdown?: Breakdown;
   stores: Partial<Record<StoreKind, StoreResult>>;
 }
 
@@ -156,6 +159,7 @@ export function formatReport(report: BenchReport): string {
     );
   }
   const s = report.settings;
+  if (report.breakdown) lines.push("", ...formatBreakdown(report.breakdown, report.stores));
   return [
     `Bench (${report.mode}): ${report.machine.cpus} CPUs, Node ${report.machine.node}; ${s.connections} connections,` +
       ` ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s per measurement.` +
@@ -168,4 +172,35 @@ export function formatReport(report: BenchReport): string {
     ...report.notes.map((note) => `- ${note}`),
     "",
   ].join("\n");
+}
+
+/** The breakdown's steps, and the token path's share of a ceiling request measured in this run. */
+function formatBreakdown(breakdown: Breakdown, stores: BenchReport["stores"]): string[] {
+  const rows = [
+    ["step", "µs wall", "µs CPU", "what"],
+    ...breakdown.steps.map((step) => [
+      step.name,
+      fixed(step.wallMicros, 1),
+      fixed(step.cpuMicros, 1),
+      step.what,
+    ]),
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((r) => r[column]!.length)));
+  const lines = rows.map((r) =>
+    [r[0]!.padEnd(widths[0]!), r[1]!.padStart(widths[1]!), r[2]!.padStart(widths[2]!), r[3]!].join("  "),
+  );
+  const tokenPath = breakdown.steps.find((step) => step.name === "token path");
+  for (const [store, result] of Object.entries(stores)) {
+    if (result.status !== "ok" || !tokenPath) continue;
+    const ceilingMicros = 1e6 / result.ceiling.load.requestsPerSecond;
+    const profileMicros = 1e6 / result.profile.load.requestsPerSecond;
+    lines.push(
+      `${store}: a ceiling request takes ${fixed(ceilingMicros, 0)} µs of the app process at its throughput, /profile ${fixed(profileMicros, 0)} µs (+${fixed(profileMicros - ceilingMicros, 0)});` +
+        ` the token path alone is ${fixed(tokenPath.cpuMicros, 0)} µs CPU; 0.85 × ceiling allows +${fixed(ceilingMicros / 0.85 - ceilingMicros, 0)} µs.`,
+    );
+  }
+  return [
+    `Token-path breakdown (${breakdown.iterations} operations per step; cache ${breakdown.cacheBytes} bytes, envelope ${breakdown.envelopeBytes}):`,
+    ...lines,
+  ];
 }

@@ -6,6 +6,7 @@
  */
 import { cpus, loadavg } from "node:os";
 import { killAllAppProcesses } from "./appProcess.js";
+import { measureBreakdown } from "./breakdown.js";
 import { parseBenchOptions } from "./options.js";
 import type { BenchOptions } from "./options.js";
 import { formatReport, ratiosOf, writeReport } from "./report.js";
@@ -47,7 +48,8 @@ function notesFor(options: BenchOptions): string[] {
   const copies = options.manySessions - options.fewSessions;
   return [
     `The ${options.manySessions.toLocaleString("en-US")}-session /profile row: ${options.fewSessions} real sign-ins plus ${copies.toLocaleString("en-US")} copies of those sessions written through the store under fresh random ids; each copy carries a copy of a real, encrypted MSAL cache (account, ID token, access token, refresh token).`,
-    "ceiling: same app process, session store and Graph stand-in; reads the session, checks the account, calls Graph with one fixed access token and renders the same page. It skips MSAL and the token-cache middleware, and also the rest of what createApp runs before /profile (request log and id, metrics, security headers, absolute-timeout check).",
+    "ceiling: same app process, session store and Graph stand-in, mounted by createApp behind the same request log and id, metrics, security headers, session middleware and absolute-timeout check; reads the session, checks the account, calls Graph with one fixed access token and renders the same page. It skips only MSAL and the token-cache middleware.",
+    `Token-path breakdown: measured in the bench process before the load runs (app and local tenant in-process, one real sign-in), ${options.breakdownIterations} operations per step after a warm-up; mean wall and CPU microseconds per operation.`,
     `Warm rows: access tokens live ${options.accessTokenLifetimeSeconds} s. Refresh row: the tenant issues ${options.refreshAccessTokenLifetimeSeconds} s access tokens, which MSAL treats as expired (300 s early), so each request redeems the refresh token and writes the session.`,
     "Per-request columns are counted in the app process during the measured run: IdP = discovery + token-endpoint calls received by the local tenant, token = token-endpoint calls, sets/touch = session-store calls, Graph = /v1.0/me calls received by the Graph stand-in; divided by the /profile (or ceiling) requests the app handled.",
     "The app process also runs the local tenant (identity provider and Graph stand-in, e.g. an RS256 verification per Graph call and token signing per refresh): its CPU is in every row. autocannon runs in the bench process.",
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     notes: notesFor(options),
     stores: {},
   };
+  progress(`token-path breakdown (${options.breakdownIterations} operations per step)`);
+  report.breakdown = await measureBreakdown(options.breakdownIterations);
   for (const store of stores) report.stores[store] = await benchStore(store, options);
   report.machine.loadAverageAtEnd = loadavg();
   writeReport(out, report);

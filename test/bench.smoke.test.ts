@@ -75,6 +75,17 @@ describe("the bench", () => {
       for (const m of [profile, profileManySessions]) {
         assert.ok(m.memory.rssBeforeBytes > 0 && m.memory.rssAfterBytes > 0);
       }
+      const breakdown = report.breakdown;
+      assert.ok(breakdown, "the token-path breakdown is in the report");
+      assert.deepEqual(
+        breakdown.steps.map((step) => step.name),
+        ["decrypt", "check", "client", "deserialize", "silent", "token path"],
+      );
+      for (const step of breakdown.steps) {
+        assert.ok(step.wallMicros > 0 && step.cpuMicros >= 0, `${step.name}: ${JSON.stringify(step)}`);
+      }
+      assert.ok(breakdown.cacheBytes > 1000, `a real MSAL cache: ${breakdown.cacheBytes} bytes`);
+      assert.match(output, /Token-path breakdown/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
