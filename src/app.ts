@@ -105,6 +105,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(createPageRouter({ config, graph: deps.graph, logger }));
 
   app.use(notFound);
-  app.use(createErrorHandler(logger));
+  app.use(createErrorHandler(logger, config.auth.scopes));
   return app;
 }

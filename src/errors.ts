@@ -62,8 +62,12 @@ export class ForbiddenRequestError extends AppError {
  * needed). The error handler turns it into a redirect through sign-in, back to the same page.
  */
 export class SignInRequiredError extends AppError {
-  constructor(reason: string, options?: { cause?: unknown }) {
+  /** Scopes the new sign-in must ask for besides the sign-in scopes (incremental consent). */
+  readonly scopes: readonly string[];
+
+  constructor(reason: string, options?: { cause?: unknown; scopes?: readonly string[] }) {
     super(401, "Please sign in again", reason, options);
+    this.scopes = options?.scopes ?? [];
   }
 }
 

@@ -5,6 +5,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import dotenv from "dotenv";
+import { describeCredential } from "./config/describeCredential.js";
 import { loadConfig } from "./config/loadConfig.js";
 import { composeApp } from "./compose.js";
 import { ConfigError } from "./errors.js";
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
       "TOKEN_CACHE_KEYS is not set: token caches are stored unencrypted (allowed outside production only)",
     );
   }
+  const credential = describeCredential(config.auth.credential);
+  if (credential.warning) logger.warn(credential.warning);
   const composed = await composeApp(config, { logger, extraCaPem: local?.caCertificatePem });
 
   const server = composed.app.listen(config.port);
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       sessionStore: config.session.store,
       localTenant: local !== undefined,
       redirectUri: config.auth.redirectUri,
+      ...credential.fields,
     },
     `listening on http://localhost:${port}`,
   );

@@ -14,6 +14,7 @@ import { describeProviderError } from "./describeProviderError.js";
 import { takePendingSignIn } from "./pendingSignIns.js";
 import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { translateMsalError } from "./translateMsalError.js";
+import { keepConsentableScopes } from "./extraScopes.js";
 import { validateIdTokenClaims } from "./validateIdTokenClaims.js";
 
 export function createCompleteSignIn({
@@ -35,6 +36,12 @@ export function createCompleteSignIn({
     await saveSession(req.session);
     const error = optionalParam(req.query, "error", 256);
     if (error !== undefined) {
+      // The session is untouched: a user who declined an extra permission is still signed in.
+      if (error === "access_denied" && pending.extraScopes?.length) {
+        throw new SignInFailedError(
+          `The permission was not granted (${pending.extraScopes.join(", ")}). Everything else still works; open the page again to be asked once more.`,
+        );
+      }
       throw new SignInFailedError(
         describeProviderError(error, optionalParam(req.query, "error_description")),
       );
@@ -54,7 +61,7 @@ export function createCompleteSignIn({
     try {
       result = await client.acquireTokenByCode({
         code,
-        scopes: [...auth.scopes],
+        scopes: [...auth.scopes, ...keepConsentableScopes(pending.extraScopes, auth)],
         redirectUri: auth.redirectUri,
         codeVerifier: pending.codeVerifier,
         nonce: pending.nonce,

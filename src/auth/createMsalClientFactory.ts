@@ -1,5 +1,6 @@
 /**
- * Builds a fresh ConfidentialClientApplication for each request from one immutable configuration.
+ * Builds a fresh ConfidentialClientApplication for each request from one immutable configuration
+ * (and one credential: a secret, or a certificate's assertion signer shared by the process).
  * Only the cache plugin differs between clients; it binds the client to one request's session, so
  * no user's tokens ever sit in a process-wide cache.
  */
@@ -9,6 +10,7 @@ import type { AuthSettings } from "../config/settings.js";
 import type { Logger } from "../logger.js";
 import type { NetworkModule } from "./createNetworkClient.js";
 import type { AuthorityMetadata } from "./discoverAuthority.js";
+import { createClientAssertionSigner } from "./clientAssertion.js";
 import { knownAuthoritiesFor } from "./knownAuthorities.js";
 
 const MSAL_LEVELS = {
@@ -32,6 +34,10 @@ export function createMsalClientFactory(deps: {
 }): MsalClientFactory {
   const { auth, metadata, network, logger } = deps;
   const knownAuthorities = Object.freeze(knownAuthoritiesFor(auth.authority));
+  const credential =
+    auth.credential.kind === "secret"
+      ? { clientSecret: auth.credential.secret }
+      : { clientAssertion: createClientAssertionSigner(auth.credential.certificate, auth.clientId) };
   const loggerOptions = Object.freeze({
     piiLoggingEnabled: false,
     logLevel: MSAL_LEVELS[auth.msalLogLevel],
@@ -50,7 +56,7 @@ export function createMsalClientFactory(deps: {
       new ConfidentialClientApplication({
         auth: {
           clientId: auth.clientId,
-          clientSecret: auth.clientSecret,
+          ...credential,
           authority: auth.authority,
           knownAuthorities: [...knownAuthorities],
           authorityMetadata: metadata.json,

@@ -111,8 +111,13 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
         throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
       }
       const translated = translateMsalError(error);
-      metrics.tokenAcquisition(translated instanceof SignInRequiredError ? "interaction_required" : "error");
-      throw translated;
+      if (!(translated instanceof SignInRequiredError)) {
+        metrics.tokenAcquisition("error");
+        throw translated;
+      }
+      metrics.tokenAcquisition("interaction_required");
+      // E.g. consent_required for a scope sign-in did not ask for: the new sign-in asks for it.
+      throw new SignInRequiredError(translated.message, { cause: error, scopes });
     }
     metrics.tokenAcquisition(result.fromCache ? "cache" : "refreshed");
     if (!result.fromCache) await assertSameIdentity(result.idTokenClaims);

@@ -55,6 +55,8 @@ function isPendingSignIn(value: unknown): value is PendingSignIn {
     typeof v.nonce === "string" &&
     typeof v.codeVerifier === "string" &&
     typeof v.returnTo === "string" &&
-    typeof v.createdAt === "number"
+    typeof v.createdAt === "number" &&
+    (v.extraScopes === undefined ||
+      (Array.isArray(v.extraScopes) && v.extraScopes.every((scope) => typeof scope === "string")))
   );
 }

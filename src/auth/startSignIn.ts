@@ -1,7 +1,9 @@
 /**
  * GET /auth/signin: a new authorization-code request with PKCE (S256), a 256-bit `state` and a
  * `nonce`, remembered in the session under its state. A claims challenge left by Graph in the session
- * goes out with it, so the new tokens satisfy the challenge.
+ * goes out with it, so the new tokens satisfy the challenge. `scopes` names what a page needs beyond
+ * sign-in (incremental consent: Entra asks the user to consent, then returns to the page); a user
+ * already signed in is named as the login hint, so Entra does not ask which account.
  */
 import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
@@ -12,6 +14,8 @@ import type { AuthRouterDeps } from "./createAuthRouter.js";
 import { readClaimsRequest } from "./claimsChallenge.js";
 import { rememberPendingSignIn } from "./pendingSignIns.js";
 import { safeReturnTo } from "./returnTo.js";
+import { parseExtraScopes } from "./extraScopes.js";
+import { readSignedInAccount } from "../session/readAccount.js";
 
 const randomToken = () => randomBytes(32).toString("base64url");
 
@@ -19,6 +23,8 @@ export function createStartSignIn({ config, clients }: AuthRouterDeps): RequestH
   const pkce = new CryptoProvider();
   return async (req, res) => {
     const returnTo = safeReturnTo(optionalParam(req.query, "returnTo"));
+    const extraScopes = parseExtraScopes(optionalParam(req.query, "scopes", 256), config.auth);
+    const loginHint = readSignedInAccount(req.session)?.username;
     const claims = readClaimsRequest(req.session.pendingClaims);
     delete req.session.pendingClaims;
     const state = randomToken();
@@ -30,11 +36,13 @@ export function createStartSignIn({ config, clients }: AuthRouterDeps): RequestH
       returnTo,
       createdAt: Date.now(),
       ...(claims ? { claims } : {}),
+      ...(extraScopes.length > 0 ? { extraScopes } : {}),
     });
     const url = await clients.create().getAuthCodeUrl({
-      scopes: [...config.auth.scopes],
+      scopes: [...config.auth.scopes, ...extraScopes],
       redirectUri: config.auth.redirectUri,
       responseMode: "query",
+      ...(loginHint ? { loginHint } : {}),
       state,
       nonce,
       codeChallenge: challenge,

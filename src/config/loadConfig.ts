@@ -2,9 +2,16 @@
  * Parses the environment once into a frozen `AppConfig`. Every problem is reported together in one
  * `ConfigError`; secrets have no defaults and are never echoed back in messages.
  */
+import { readFileSync } from "node:fs";
+import { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import type { AppConfig, TokenCacheKey } from "./settings.js";
+import { readClientCertificate } from "./clientCertificate.js";
+import { cloudMismatch } from "./clouds.js";
+import type { AppConfig, ClientCredential, TokenCacheKey } from "./settings.js";
+
+/** Tenant names of multi-tenant authorities: the issuer is then a template filled with `tid`. */
+const MULTI_TENANT_NAMES = ["common", "organizations"];
 
 const GUID_OR_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]{1,253})$/i;
 
@@ -37,7 +44,13 @@ const envSchema = z.object({
   CLIENT_ID: z
     .string({ error: "CLIENT_ID is required" })
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "CLIENT_ID must be a GUID"),
-  CLIENT_SECRET: requiredSecret("CLIENT_SECRET", 1),
+  /** Exactly one of CLIENT_SECRET and CLIENT_CERTIFICATE_PATH. */
+  CLIENT_SECRET: z.string().optional(),
+  /** One PEM file: the certificate, its private key, optionally its issuers. */
+  CLIENT_CERTIFICATE_PATH: z.string().optional(),
+  /** Only for an encrypted private key. */
+  CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
+  CLIENT_CERTIFICATE_SEND_X5C: z.enum(["true", "false"]).default("false"),
   REDIRECT_URI: httpUrl("REDIRECT_URI").optional(),
   POST_LOGOUT_REDIRECT_URI: httpUrl("POST_LOGOUT_REDIRECT_URI").optional(),
   GRAPH_API_ENDPOINT: httpsUrlEndingInSlash("GRAPH_API_ENDPOINT").default("https://graph.microsoft.com/"),
@@ -85,6 +98,9 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface LoadConfigOptions {
   environmentNotice?: string;
+  /** How CLIENT_CERTIFICATE_PATH is read (tests pass files in memory). */
+  readFile?: (path: string) => string;
+  now?: Date;
 }
 
 export function loadConfig(env: Environment, options: LoadConfigOptions = {}): AppConfig {
@@ -116,7 +132,13 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   const allowedTenants = splitList(e.ALLOWED_TENANTS).map((t) => t.toLowerCase());
   if (allowedTenants.some((t) => !GUID.test(t)))
     problems.push("ALLOWED_TENANTS: must list tenant ids (GUIDs)");
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (allowedTenants.length > 0 && !MULTI_TENANT_NAMES.includes(e.TENANT_ID.toLowerCase())) {
+    problems.push('ALLOWED_TENANTS: only applies when TENANT_ID is "common" or "organizations"');
+  }
+  const mismatch = cloudMismatch(e.CLOUD_INSTANCE, e.GRAPH_API_ENDPOINT);
+  if (mismatch) problems.push(mismatch);
+  const credential = readCredential(e, options, problems);
+  if (problems.length > 0 || !credential) throw new ConfigError(problems);
 
   const previousSecrets = splitList(e.EXPRESS_SESSION_PREVIOUS_SECRETS);
 
@@ -129,10 +151,11 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       cloudInstance: e.CLOUD_INSTANCE,
       tenantId: e.TENANT_ID,
       clientId: e.CLIENT_ID,
-      clientSecret: e.CLIENT_SECRET,
+      credential,
       redirectUri,
       postLogoutRedirectUri,
       scopes: Object.freeze(["User.Read"]),
+      calendarScopes: Object.freeze(["Calendars.Read"]),
       httpTimeoutMs: e.IDP_TIMEOUT_MS,
       allowedTenants,
       msalLogLevel: e.MSAL_LOG_LEVEL,
@@ -155,6 +178,41 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
     environmentNotice: options.environmentNotice ?? "",
   };
   return deepFreeze(config);
+}
+
+function readCredential(
+  e: { CLIENT_SECRET?: string | undefined; CLIENT_CERTIFICATE_PATH?: string | undefined } & {
+    CLIENT_CERTIFICATE_PASSWORD?: string | undefined;
+    CLIENT_CERTIFICATE_SEND_X5C: "true" | "false";
+  },
+  options: LoadConfigOptions,
+  problems: string[],
+): ClientCredential | undefined {
+  const secret = e.CLIENT_SECRET;
+  const path = e.CLIENT_CERTIFICATE_PATH;
+  if (secret !== undefined && path !== undefined) {
+    problems.push("CLIENT_SECRET and CLIENT_CERTIFICATE_PATH: set exactly one client credential, not both");
+    return undefined;
+  }
+  if (secret !== undefined) return { kind: "secret", secret };
+  if (path === undefined) {
+    problems.push(
+      "CLIENT_SECRET or CLIENT_CERTIFICATE_PATH: a client credential is required (set exactly one)",
+    );
+    return undefined;
+  }
+  const read = readClientCertificate({
+    path,
+    password: e.CLIENT_CERTIFICATE_PASSWORD,
+    sendX5c: e.CLIENT_CERTIFICATE_SEND_X5C === "true",
+    readFile: options.readFile ?? ((file) => readFileSync(file, "utf8")),
+    now: options.now ?? new Date(),
+  });
+  if (!read.ok) {
+    problems.push(read.problem);
+    return undefined;
+  }
+  return { kind: "certificate", certificate: read.certificate };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -189,8 +247,8 @@ function parseKeyRing(value: string | undefined, problems: string[]): TokenCache
 }
 
 function deepFreeze<T>(value: T): T {
-  // Buffers (key material) cannot be frozen; they are never handed out for writing.
-  if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
+  // Buffers and KeyObjects (key material) are left as they are; they are never handed out for writing.
+  if (value && typeof value === "object" && !ArrayBuffer.isView(value) && !(value instanceof KeyObject)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

@@ -2,7 +2,29 @@
  * The typed, immutable settings of the app. Everything else receives an `AppConfig`; nothing but
  * `loadConfig` looks at environment variables.
  */
+import type { KeyObject } from "node:crypto";
+
 export type SessionStoreKind = "sqlite" | "redis";
+
+/** The app's certificate credential, read once at start-up (see clientCertificate.ts). */
+export interface ClientCertificate {
+  readonly path: string;
+  /** SHA-256 of the certificate (DER), lowercase hex: the thumbprint the registration shows. */
+  readonly thumbprintSha256: string;
+  readonly subject: string;
+  readonly notAfterMs: number;
+  /** Never leaves the process; a KeyObject so that no log line can print it. */
+  readonly privateKey: KeyObject;
+  /** Base64 DER, the certificate first, then its issuers from the same file (the `x5c` header). */
+  readonly chainDer: readonly string[];
+  /** Send `x5c` with each assertion: subject name + issuer authentication (no thumbprint to rotate). */
+  readonly sendX5c: boolean;
+}
+
+/** Exactly one credential proves the app's identity at the token endpoint. */
+export type ClientCredential =
+  | { readonly kind: "secret"; readonly secret: string }
+  | { readonly kind: "certificate"; readonly certificate: ClientCertificate };
 
 export interface AuthSettings {
   /** `CLOUD_INSTANCE` + `TENANT_ID`, without a trailing slash. */
@@ -10,11 +32,16 @@ export interface AuthSettings {
   readonly cloudInstance: string;
   readonly tenantId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly credential: ClientCredential;
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
-  /** Scopes asked for at sign-in; the profile page needs exactly these. */
+  /** Scopes asked for at sign-in; the home and profile pages need exactly these. */
   readonly scopes: readonly string[];
+  /**
+   * What the calendar page needs beyond sign-in: asked for on its first visit (incremental consent),
+   * never at sign-in.
+   */
+  readonly calendarScopes: readonly string[];
   /** Deadline for every call to the identity provider. */
   readonly httpTimeoutMs: number;
   /** Tenant ids accepted for multi-tenant authorities (`common`, `organizations`); empty: any. */

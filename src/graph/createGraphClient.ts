@@ -14,6 +14,8 @@ import type { AppMetrics } from "../metrics/createMetrics.js";
 import { isRetryableBusyStatus, parseRetryAfterSeconds, shortWaitMs, sleep } from "../http/retryAfter.js";
 import { graphUserSchema, PROFILE_SELECT, toGraphProfile } from "./profile.js";
 import type { GraphProfile } from "./profile.js";
+import { CALENDAR_SELECT, calendarViewSchema, toCalendarEvents } from "./calendar.js";
+import type { CalendarEvent } from "./calendar.js";
 
 export interface GraphPhoto {
   contentType: "image/png" | "image/jpeg";
@@ -24,6 +26,12 @@ export interface GraphClient {
   getMe(accessToken: string, correlationId: string): Promise<GraphProfile>;
   /** The user's photo, or undefined when they have none (Graph's 404 ImageNotFound). */
   getMyPhoto(accessToken: string, correlationId: string): Promise<GraphPhoto | undefined>;
+  /** Events between `from` and `to` (needs Calendars.Read), earliest first, times in UTC. */
+  getMyCalendarView(
+    accessToken: string,
+    window: { from: Date; to: Date; top: number },
+    correlationId: string,
+  ): Promise<CalendarEvent[]>;
 }
 
 const MAX_GRAPH_RESPONSE_BYTES = 256 * 1024;
@@ -49,7 +57,7 @@ export function createGraphClient(
     path: string,
     accessToken: string,
     correlationId: string,
-    options: { params?: Record<string, string>; binary?: boolean } = {},
+    options: { params?: Record<string, string>; headers?: Record<string, string>; binary?: boolean } = {},
   ) {
     const send = async () => {
       const started = process.hrtime.bigint();
@@ -66,7 +74,11 @@ export function createGraphClient(
     const sendOnce = () =>
       http.get<unknown>(path, {
         params: options.params,
-        headers: { Authorization: `Bearer ${accessToken}`, "client-request-id": correlationId },
+        headers: {
+          ...options.headers,
+          Authorization: `Bearer ${accessToken}`,
+          "client-request-id": correlationId,
+        },
         ...(options.binary
           ? { responseType: "arraybuffer" as const, maxContentLength: MAX_PHOTO_BYTES }
           : {}),
@@ -123,6 +135,29 @@ export function createGraphClient(
         });
       }
       return { contentType: contentType as GraphPhoto["contentType"], bytes: response.data };
+    },
+
+    async getMyCalendarView(accessToken, window, correlationId) {
+      const response = await get("v1.0/me/calendarView", accessToken, correlationId, {
+        params: {
+          startDateTime: window.from.toISOString(),
+          endDateTime: window.to.toISOString(),
+          $select: CALENDAR_SELECT,
+          $orderby: "start/dateTime",
+          $top: String(window.top),
+        },
+        headers: { Prefer: 'outlook.timezone="UTC"' },
+      });
+      if (response.status !== 200) throw errorFor(response);
+      const parsed = calendarViewSchema.safeParse(response.data);
+      const events = parsed.success ? toCalendarEvents(parsed.data) : undefined;
+      if (!events) {
+        throw new GraphError(502, "Microsoft Graph sent a calendar this app could not read.", {
+          graphStatus: 200,
+          cause: parsed.error,
+        });
+      }
+      return events;
     },
   };
 }

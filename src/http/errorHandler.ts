@@ -12,7 +12,9 @@ export const notFound: RequestHandler = () => {
   throw new NotFoundError();
 };
 
-export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+/** `signInScopes`: asked for at every sign-in, so never named again in a sign-in redirect. */
+export function createErrorHandler(logger: Logger, signInScopes: readonly string[]): ErrorRequestHandler {
+  const atSignIn = new Set(signInScopes.map((scope) => scope.toLowerCase()));
   return (error: unknown, req, res, _next) => {
     const requestId = res.locals.requestId;
     if (res.headersSent) {
@@ -22,8 +24,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof SignInRequiredError) {
-      logger.info({ requestId, reason: error.message }, "sign-in required");
-      redirectToSignIn(req, res);
+      const extraScopes = error.scopes.filter((scope) => !atSignIn.has(scope.toLowerCase()));
+      logger.info({ requestId, reason: error.message, extraScopes }, "sign-in required");
+      redirectToSignIn(req, res, extraScopes);
       return;
     }
     const appError = error instanceof AppError ? error : undefined;

@@ -1,4 +1,4 @@
-/** The pages: home (anyone), profile and its photo, and the Session page (signed-in users). */
+/** The pages: home (anyone); profile and its photo, calendar and the Session page (signed-in users). */
 import { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { GraphClient } from "../graph/createGraphClient.js";
@@ -6,6 +6,7 @@ import { callWithToken } from "../graph/callWithToken.js";
 import { requireSignIn } from "../auth/requireSignIn.js";
 import type { Logger } from "../logger.js";
 import { initialsAvatarSvg } from "./initialsAvatar.js";
+import { CALENDAR_DAYS_AHEAD, CALENDAR_MAX_EVENTS } from "../graph/calendar.js";
 
 export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; logger: Logger }): Router {
   const { config, graph, logger } = deps;
@@ -36,6 +37,18 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; 
     res.set("Cache-Control", "private, max-age=300");
     if (photo) res.type(photo.contentType).send(photo.bytes);
     else res.type("image/svg+xml").send(initialsAvatarSvg(res.locals.account?.name ?? ""));
+  });
+
+  // Needs Calendars.Read, which sign-in does not ask for: the first visit sends the user to consent
+  // (callWithToken's SignInRequiredError carries the scope), then back here.
+  router.get("/calendar", requireSignIn, async (req, res) => {
+    const context = { tokens: req.tokens!, session: req.session };
+    const from = new Date();
+    const to = new Date(from.getTime() + CALENDAR_DAYS_AHEAD * 86_400_000);
+    const events = await callWithToken(context, config.auth.calendarScopes, (token) =>
+      graph.getMyCalendarView(token, { from, to, top: CALENDAR_MAX_EVENTS }, res.locals.requestId),
+    );
+    res.render("calendar", { events, from, to, daysAhead: CALENDAR_DAYS_AHEAD });
   });
 
   router.get("/session", requireSignIn, (req, res) => {

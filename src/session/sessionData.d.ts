@@ -30,6 +30,8 @@ export interface PendingSignIn {
   createdAt: number;
   /** The claims request sent with this sign-in, if a claims challenge asked for one. */
   claims?: string;
+  /** Scopes asked for besides the sign-in scopes (incremental consent); redeemed with the code. */
+  extraScopes?: string[];
 }
 
 declare module "express-session" {

@@ -23,7 +23,7 @@ describe("secrets in logs and responses", () => {
 
   it("the logs and the app's responses, after sign-in, refresh, errors and sign-out, hold no secret", async () => {
     const client = app.newClient();
-    const secrets = new Set<string>([app.config.auth.clientSecret]);
+    const secrets = new Set<string>([app.clientSecret]);
     const { callbackUrl } = await authorizeAtTenant(app, client, { returnTo: "/profile" });
     secrets.add(new URL(callbackUrl).searchParams.get("code")!);
     secrets.add(sessionIdOf(app, client));

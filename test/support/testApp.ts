@@ -16,7 +16,7 @@ import { loadConfig } from "../../src/config/loadConfig.js";
 import type { AppConfig } from "../../src/config/settings.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
 import { startLocalTenant } from "../../src/localTenant/index.js";
-import type { LocalTenant, LocalTenantOptions } from "../../src/localTenant/index.js";
+import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
 import { countStoreCalls } from "./countingStore.js";
 import type { StoreCallCounts } from "./countingStore.js";
 import { TestClient } from "./testClient.js";
@@ -25,6 +25,8 @@ import type { TokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
 
 export interface TestApp {
   baseUrl: string;
+  /** The secret registered for this deployment (the app uses it unless the test gives a certificate). */
+  clientSecret: string;
   /** Opens and seals token caches as the app does (tests use it to read or tamper with the store). */
   cipher: TokenCacheCipher;
   server: Server;
@@ -48,6 +50,8 @@ export async function startTestApp(
     appHost?: "127.0.0.1" | "localhost";
     /** Start another instance of the same deployment: same tenant, client and session secret. */
     sibling?: TestApp;
+    /** Changes to the app registration at the tenant (e.g. certificates instead of the secret). */
+    registration?: Partial<LocalTenantClient>;
   } = {},
 ): Promise<TestApp> {
   const { sibling } = options;
@@ -59,7 +63,7 @@ export async function startTestApp(
   // A browser test uses "localhost" so that the app and the tenant (127.0.0.1) are different sites.
   const baseUrl = `http://${options.appHost ?? "127.0.0.1"}:${port}`;
   const clientId = sibling?.config.auth.clientId ?? randomUUID();
-  const clientSecret = sibling?.config.auth.clientSecret ?? randomBytes(24).toString("base64url");
+  const clientSecret = sibling?.clientSecret ?? randomBytes(24).toString("base64url");
   const sessionSecret = sibling?.config.session.secrets[0] ?? randomBytes(32).toString("base64url");
   const redirectUris = [...(sibling?.redirectUris ?? []), `${baseUrl}/auth/redirect`];
   tenant.registerClient({
@@ -67,6 +71,7 @@ export async function startTestApp(
     clientSecret,
     redirectUris,
     postLogoutRedirectUris: redirectUris.map((uri) => new URL("/", uri).href),
+    ...options.registration,
   });
 
   const dir = mkdtempSync(join(tmpdir(), "entra-app-test-"));
@@ -109,6 +114,7 @@ export async function startTestApp(
 
   return {
     baseUrl,
+    clientSecret,
     cipher: createTokenCacheCipher(config.session.tokenCacheKeys),
     server,
     redirectUris,
