@@ -109,6 +109,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    if (present.CLIENT_SECRET === undefined && present.CLIENT_CERTIFICATE_PATH === undefined) {
+      problems.push(NO_CREDENTIAL);
+    }
     throw new ConfigError(problems);
   }
   const e = parsed.data;
@@ -180,6 +183,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   return deepFreeze(config);
 }
 
+const NO_CREDENTIAL =
+  "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
+
 function readCredential(
   e: { CLIENT_SECRET?: string | undefined; CLIENT_CERTIFICATE_PATH?: string | undefined } & {
     CLIENT_CERTIFICATE_PASSWORD?: string | undefined;
@@ -196,9 +202,7 @@ function readCredential(
   }
   if (secret !== undefined) return { kind: "secret", secret };
   if (path === undefined) {
-    problems.push(
-      "CLIENT_SECRET or CLIENT_CERTIFICATE_PATH: a client credential is required (set exactly one)",
-    );
+    problems.push(NO_CREDENTIAL);
     return undefined;
   }
   const read = readClientCertificate({

@@ -53,7 +53,9 @@ describe("loadConfig", () => {
   it("loadConfig, with empty strings as in a .env template, treats them as missing", () => {
     const problems = problemsOf({ ...valid, CLIENT_SECRET: "" });
 
-    assert.deepEqual(problems, ["CLIENT_SECRET: CLIENT_SECRET is required"]);
+    assert.deepEqual(problems, [
+      "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)",
+    ]);
   });
 
   it("loadConfig, with an http authority or Graph endpoint, refuses them", () => {
