@@ -51,7 +51,7 @@ function metadataFor(cloudInstance: string, tenant: string) {
 const noNetwork: NetworkModule = {
   sendGetRequestAsync: (url) => Promise.reject(new Error(`unexpected GET ${url}`)),
   sendPostRequestAsync: (url) => Promise.reject(new Error(`unexpected POST ${url}`)),
-} as NetworkModule;
+};
 
 const SOVEREIGN = [
   ["Azure US Government", "https://login.microsoftonline.us/", "https://graph.microsoft.us/"],
