@@ -34,37 +34,54 @@ function decodeEntities(text: string): string {
     .replace(/&gt;/g, ">");
 }
 
-/** Goes from the app to the tenant's page and returns the tenant's redirect back to the app. */
+/**
+ * Goes from the app to the tenant's page and returns the tenant's redirect back to the app.
+ * `signInPath`: where sign-in starts (default /auth/signin with `returnTo`), e.g. the app's own
+ * redirect to /auth/signin?…&scopes=…. `consent`: how to answer the tenant's consent page; without
+ * it a consent page fails the test.
+ */
 export async function authorizeAtTenant(
   app: TestApp,
   client: TestClient,
-  options: { returnTo?: string; userOid?: string } = {},
-): Promise<{ callbackUrl: string }> {
+  options: { returnTo?: string; userOid?: string; signInPath?: string; consent?: "accept" | "cancel" } = {},
+): Promise<{ callbackUrl: string; authorizeUrl: string }> {
   const query = options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : "";
-  const start = await client.get(`${app.baseUrl}/auth/signin${query}`);
+  const start = await client.get(new URL(options.signInPath ?? `/auth/signin${query}`, app.baseUrl).href);
   assert.equal(start.status, 302, "the app should redirect to the authority");
   const authorizeUrl = start.location;
-  assert.ok(authorizeUrl?.startsWith(app.tenant.authority) === true && authorizeUrl !== undefined);
-  const page = await client.get(authorizeUrl);
+  assert.ok(authorizeUrl?.startsWith(app.config.auth.authority) === true && authorizeUrl !== undefined);
+  let page = await client.get(authorizeUrl);
+  let pageUrl = authorizeUrl;
+  const backToApp = (response: TestResponse) =>
+    response.status === 302 && response.location?.startsWith(`${app.baseUrl}/auth/redirect`) === true;
   // With the tenant's SSO cookie from an earlier sign-in, it answers at once, as Entra does.
-  if (page.status === 302 && !options.userOid && page.location?.startsWith(`${app.baseUrl}/auth/redirect`)) {
-    return { callbackUrl: page.location };
+  if (!isConsentPage(page) && !(backToApp(page) && !options.userOid)) {
+    assert.equal(page.status, 200, `the tenant's sign-in page: ${page.body.slice(0, 300)}`);
+    const form = parseLoginForm(page, authorizeUrl);
+    const user = options.userOid ?? form.userIds[0];
+    assert.ok(user, "the tenant lists no users");
+    pageUrl = form.action;
+    page = await client.postForm(form.action, { ...form.fields, user });
   }
-  assert.equal(page.status, 200, `the tenant's sign-in page: ${page.body.slice(0, 300)}`);
-  const form = parseLoginForm(page, authorizeUrl);
-  const user = options.userOid ?? form.userIds[0];
-  assert.ok(user, "the tenant lists no users");
-  const chosen = await client.postForm(form.action, { ...form.fields, user });
-  assert.equal(chosen.status, 302, `the tenant should redirect back: ${chosen.body.slice(0, 300)}`);
-  const callbackUrl = chosen.location ?? "";
+  if (isConsentPage(page)) {
+    assert.ok(options.consent, `the tenant asks for consent: ${page.body.slice(0, 300)}`);
+    const form = parseLoginForm(page, pageUrl);
+    page = await client.postForm(form.action, { ...form.fields, consent: options.consent });
+  }
+  assert.equal(page.status, 302, `the tenant should redirect back: ${page.body.slice(0, 300)}`);
+  const callbackUrl = page.location ?? "";
   assert.ok(callbackUrl.startsWith(`${app.baseUrl}/auth/redirect`), callbackUrl);
-  return { callbackUrl };
+  return { callbackUrl, authorizeUrl };
+}
+
+function isConsentPage(page: TestResponse): boolean {
+  return page.status === 200 && page.body.includes('id="consent-form"');
 }
 
 export async function signIn(
   app: TestApp,
   client: TestClient,
-  options: { returnTo?: string; userOid?: string } = {},
+  options: { returnTo?: string; userOid?: string; signInPath?: string; consent?: "accept" | "cancel" } = {},
 ): Promise<TestResponse> {
   const { callbackUrl } = await authorizeAtTenant(app, client, options);
   const back = await client.get(callbackUrl);
