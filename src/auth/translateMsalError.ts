@@ -54,6 +54,14 @@ export function translateMsalError(error: unknown): AppError {
       cause: error,
     });
   }
+  if (code === "invalid_client" || code === "unauthorized_client") {
+    // The registration refused the app's own credential (expired secret, certificate not uploaded):
+    // nothing the user can do, and the operator must read this in the log.
+    return new IdentityProviderError(
+      `The sign-in service refused this application's credentials (${code}). An administrator must check the app registration's certificate or secret.`,
+      { cause: error },
+    );
+  }
   if (UNTRUSTED_ANSWER_CODES.has(code)) {
     return new SignInFailedError(
       `The identity provider's answer could not be trusted (${code}). Please sign in again.`,

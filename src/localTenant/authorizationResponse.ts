@@ -4,9 +4,10 @@
  * Guarantees: callers pass only redirect URIs already matched against the client's registration;
  * parameters are added without disturbing the URI's own query; `query` → 302 with the parameters in
  * the query, `fragment` → 302 with them in the fragment, `form_post` → an auto-submitting form.
- * A code is issued only here, bound to client, redirect URI, PKCE challenge, nonce, scopes and
- * claims, and signing in records consent for the requested Graph scopes (redemption then issues
- * every Graph scope the user has consented to for this client, as Entra does).
+ * A code is issued only here, bound to the tenant signed in to, client, redirect URI, PKCE
+ * challenge, nonce, scopes and claims. Consent is recorded before this, by consent.ts (redemption
+ * then issues every Graph scope the user has consented to for this client in that tenant, as Entra
+ * does). The redirect's client_info names the HOME account (a guest's home oid and tenant).
  */
 import type { Response } from "express";
 import type { TenantContext } from "./context.js";
@@ -45,9 +46,9 @@ export function issueCodeAndRespond(
   user: LocalTenantUser,
   session: SsoSession,
 ): void {
-  ctx.grants.grantConsent(user.oid, pending.clientId, pending.graphScopes);
   const code = ctx.grants.issueCode(
     {
+      tenantId: user.tenantId,
       clientId: pending.clientId,
       redirectUri: pending.redirectUri,
       oid: user.oid,
@@ -60,9 +61,9 @@ export function issueCodeAndRespond(
     Date.now(),
   );
   const params: Record<string, string> = { code };
-  if (pending.clientInfoRequested) params.client_info = clientInfo(user.oid, ctx.tenantId);
+  if (pending.clientInfoRequested) params.client_info = clientInfo(user.homeOid, user.homeTenantId);
   if (pending.state !== undefined) params.state = pending.state;
   params.session_state = session.sessionState;
-  ctx.log(`authorize: code issued to ${pending.clientId} for ${user.userPrincipalName}`);
+  ctx.log(`authorize: code issued to ${pending.clientId} for ${user.userPrincipalName} in ${user.tenantId}`);
   deliverAuthorizationResponse(res, pending.redirectUri, pending.responseMode, params);
 }

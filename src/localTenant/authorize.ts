@@ -2,23 +2,30 @@
  * GET /{tenant}/oauth2/v2.0/authorize — validates like Entra, then signs in.
  *
  * Guarantees, in Entra's order:
- * - unknown tenant, duplicated parameter, missing/unknown client_id, missing or unregistered
- *   redirect_uri (exact match) → an error page; the browser is NEVER sent to an unvalidated URI;
+ * - unknown tenant segment (see tenant.ts), duplicated parameter, missing/unknown client_id, an app
+ *   that does not exist in the path's tenant (single-tenant app elsewhere: AADSTS700016), missing
+ *   or unregistered redirect_uri (exact match) → an error page; the browser is NEVER sent to an
+ *   unvalidated URI;
  * - after that, errors go to the redirect URI (error, error_description with AADSTS code, trace id,
  *   correlation id and timestamp, error_uri, state if sent) in the requested response mode:
  *   response_type other than `code`, missing/unknown/multi-resource scope or no `openid`,
  *   missing PKCE challenge (AADSTS9002325), bad challenge method (AADSTS50149) or size
  *   (AADSTS501491), unsupported prompt, a `claims` parameter that is not a JSON object
  *   (AADSTS9002313); the claims (CP1 capability, a claims-challenge nbf) are bound to the code;
- * - prompt=none: a code straight away if an SSO session exists (and matches login_hint), else
- *   login_required AADSTS50058; no prompt + SSO session (matching login_hint) → a code without the
- *   page, like Entra's SSO; prompt=login / select_account / consent, or no session → the sign-in
- *   page, whose form carries only an opaque one-time transaction id.
+ * - an SSO session counts only where its sign-in would land again (same account, same tenant);
+ *   prompt=none: with such a session (matching login_hint) straight on to consent.ts (a code, or
+ *   consent_required AADSTS65001), else login_required AADSTS50058; no prompt + such a session → on
+ *   without the page, like Entra's SSO; prompt=login / select_account / consent, or no session →
+ *   the sign-in page, whose form carries only an opaque one-time transaction id. It lists the
+ *   accounts that can sign in to the path's tenant (its members, then its guests' home accounts;
+ *   through common/organizations every account); after it, consent.ts decides.
  */
 import type { Request, RequestHandler, Response } from "express";
-import { deliverAuthorizationResponse, issueCodeAndRespond } from "./authorizationResponse.js";
+import { deliverAuthorizationResponse } from "./authorizationResponse.js";
 import { parseClaimsParameter } from "./claims.js";
 import { hasRedirectUri } from "./clients.js";
+import { clientAvailabilityError } from "./clientTenancy.js";
+import { continueSignIn } from "./consent.js";
 import type { TenantContext } from "./context.js";
 import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
 import type { EntraError } from "./errors.js";
@@ -28,9 +35,8 @@ import { sendErrorPage } from "./pages.js";
 import { Params } from "./params.js";
 import { parseScopes } from "./scopes.js";
 import { readCookie, SSO_COOKIE } from "./sso.js";
-import { checkTenant } from "./tenant.js";
+import { resolveTenant } from "./tenant.js";
 import type { CodeChallengeMethod, PendingAuthorization, ResponseMode } from "./transactions.js";
-import { findUser, findUserByHint } from "./users.js";
 
 const RESPONSE_MODES: readonly string[] = ["query", "fragment", "form_post"];
 const PROMPTS: readonly string[] = ["none", "login", "select_account", "consent"];
@@ -52,14 +58,20 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     const ids = newRequestIds(params.get("client-request-id"));
 
     // 1. Errors shown on an error page: there is no validated place to send them.
-    const tenantError = checkTenant(ctx, req.params.tenant);
-    if (tenantError !== undefined) return sendErrorPage(res, tenantError, ids);
+    const resolved = resolveTenant(ctx, req.params.tenant);
+    if (!resolved.ok) return sendErrorPage(res, resolved.error, ids);
+    const { segment, tenant } = resolved.value;
     const duplicate = params.duplicate();
     if (duplicate !== undefined) return sendErrorPage(res, aadsts.duplicateParameter(duplicate), ids);
     const clientId = params.get("client_id");
     if (clientId === undefined) return sendErrorPage(res, aadsts.missingParameter("client_id"), ids);
     const client = ctx.clients.get(clientId);
-    if (client === undefined) return sendErrorPage(res, aadsts.unknownClient(clientId, ctx.tenantId), ids);
+    if (client === undefined) {
+      return sendErrorPage(res, aadsts.unknownClient(clientId, tenant?.tenantId ?? segment), ids);
+    }
+    const unavailable =
+      tenant === undefined ? undefined : clientAvailabilityError(ctx, client, tenant.tenantId);
+    if (unavailable !== undefined) return sendErrorPage(res, unavailable, ids);
     const redirectUri = params.get("redirect_uri");
     if (redirectUri === undefined) return sendErrorPage(res, aadsts.missingParameter("redirect_uri"), ids);
     if (!hasRedirectUri(client, redirectUri)) {
@@ -96,8 +108,9 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     if (!claims.ok) return fail(claims.error);
 
     const loginHint = params.get("login_hint");
-    const hintedUser = loginHint === undefined ? undefined : findUserByHint(ctx.users, loginHint);
+    const hintedUser = loginHint === undefined ? undefined : ctx.directory.findAccountByHint(loginHint);
     const pending: Omit<PendingAuthorization, "expiresAt"> = {
+      tenantSegment: segment,
       clientId: client.clientId,
       redirectUri,
       responseMode: mode,
@@ -109,21 +122,28 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
       codeChallengeMethod: method as CodeChallengeMethod,
       claims: claims.claims,
       loginHint,
+      prompt,
       clientInfoRequested: params.get("client_info") === "1",
       correlationId: ids.correlationId,
     };
 
     // 3. Single sign-on.
     const session = ctx.sso.get(readCookie(req.headers.cookie, SSO_COOKIE), now);
-    const sessionUser = session === undefined ? undefined : findUser(ctx.users, session.oid);
-    const hintMatches = loginHint === undefined || hintedUser?.oid === sessionUser?.oid;
+    const account = session === undefined ? undefined : ctx.directory.findAccount(session.oid);
+    const landed = account === undefined ? undefined : ctx.directory.land(tenant, account, client.clientId);
+    const sso =
+      session !== undefined &&
+      landed?.ok === true &&
+      landed.landing.tenant.tenantId === session.tenantId &&
+      (loginHint === undefined || hintedUser?.oid === account?.oid)
+        ? { session, landing: landed.landing }
+        : undefined;
     if (prompt === "none") {
-      if (session === undefined || sessionUser === undefined || !hintMatches)
-        return fail(aadsts.loginRequired());
-      return issueCodeAndRespond(ctx, res, { ...pending, expiresAt: now }, sessionUser, session);
+      if (sso === undefined) return fail(aadsts.loginRequired());
+      return continueSignIn(ctx, res, { ...pending, expiresAt: now }, sso.landing, sso.session, ids);
     }
-    if (prompt === undefined && session !== undefined && sessionUser !== undefined && hintMatches) {
-      return issueCodeAndRespond(ctx, res, { ...pending, expiresAt: now }, sessionUser, session);
+    if (prompt === undefined && sso !== undefined) {
+      return continueSignIn(ctx, res, { ...pending, expiresAt: now }, sso.landing, sso.session, ids);
     }
 
     // 4. The sign-in page.
@@ -131,10 +151,10 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     sendPage(res, 200, {
       title: "Sign in to your account",
       body: loginPageBody({
-        action: `${ctx.origin}/${ctx.tenantId}/oauth2/v2.0/authorize/complete`,
+        action: `${ctx.origin}/${segment}/oauth2/v2.0/authorize/complete`,
         transactionId,
         clientId: client.clientId,
-        users: ctx.users,
+        users: tenant === undefined ? ctx.directory.accounts() : ctx.directory.accountsOf(tenant),
         hintedUser,
         graphScopes: parsed.scopes.graph,
       }),

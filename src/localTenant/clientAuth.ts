@@ -1,12 +1,17 @@
 /**
  * Client authentication at the token endpoint.
  *
- * Guarantees: client_secret_post or client_secret_basic (RFC 6749 §2.3.1: id and secret
- * form-urlencoded inside the Basic credentials), never both at once; unknown client →
+ * Guarantees: exactly one credential per request — client_secret_post, client_secret_basic
+ * (RFC 6749 §2.3.1: id and secret form-urlencoded inside the Basic credentials) or a client
+ * assertion (private_key_jwt, see clientAssertion.ts); a secret and an assertion together, or a
+ * secret both in Basic and in the body → invalid_request AADSTS9002313. Unknown client →
  * unauthorized_client AADSTS700016; no credential → invalid_client AADSTS7000218 (401); wrong secret
- * → invalid_client AADSTS7000215 (401), compared in constant time; a client assertion
- * (private_key_jwt) → invalid_client AADSTS700027, since no certificate is ever registered here.
+ * → invalid_client AADSTS7000215 (401), compared in constant time — also for a certificate-only
+ * registration, which has no secret to match. An assertion needs `client_assertion_type`
+ * (missing → AADSTS900144) equal to `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+ * (else invalid_request AADSTS90011).
  */
+import { authenticateByAssertion, JWT_BEARER_ASSERTION_TYPE } from "./clientAssertion.js";
 import { secretMatches } from "./clients.js";
 import type { TenantContext } from "./context.js";
 import { aadsts } from "./errors.js";
@@ -43,11 +48,30 @@ function readBasic(authorization: string | undefined): BasicCredentials | undefi
   return id === undefined || secret === undefined ? null : { id, secret };
 }
 
-export function authenticateClient(
+function authenticateByAssertionForm(
+  ctx: TenantContext,
+  form: Params,
+  nowMs: number,
+  tenantId: string,
+): Promise<ClientAuthResult> | ClientAuthResult {
+  const assertionType = form.get("client_assertion_type");
+  if (assertionType === undefined)
+    return { ok: false, error: aadsts.missingParameter("client_assertion_type") };
+  if (assertionType !== JWT_BEARER_ASSERTION_TYPE)
+    return { ok: false, error: aadsts.unexpectedAssertionType() };
+  const assertion = form.get("client_assertion");
+  if (assertion === undefined) return { ok: false, error: aadsts.missingClientCredential() };
+  return authenticateByAssertion(ctx, form.get("client_id"), assertion, { nowMs, tenantId });
+}
+
+export async function authenticateClient(
   ctx: TenantContext,
   authorization: string | undefined,
   form: Params,
-): ClientAuthResult {
+  nowMs: number = Date.now(),
+  /** The tenant the request addressed (already checked); it names the assertion's audience. */
+  tenantId: string = ctx.tenantId,
+): Promise<ClientAuthResult> {
   const basic = readBasic(authorization);
   if (basic === null) return { ok: false, error: aadsts.malformed() };
   const bodyId = form.get("client_id");
@@ -56,13 +80,16 @@ export function authenticateClient(
     return { ok: false, error: aadsts.conflictingClientIds() };
   }
   if (basic !== undefined && bodySecret !== undefined) return { ok: false, error: aadsts.malformed() };
+  const sendsAssertion =
+    form.get("client_assertion") !== undefined || form.get("client_assertion_type") !== undefined;
+  if (sendsAssertion) {
+    if (basic !== undefined || bodySecret !== undefined) return { ok: false, error: aadsts.malformed() };
+    return authenticateByAssertionForm(ctx, form, nowMs, tenantId.toLowerCase());
+  }
   const clientId = basic?.id ?? bodyId;
   if (clientId === undefined) return { ok: false, error: aadsts.missingParameter("client_id") };
   const client = ctx.clients.get(clientId);
   if (client === undefined) return { ok: false, error: aadsts.unknownClient(clientId, ctx.tenantId) };
-  if (form.get("client_assertion") !== undefined) {
-    return { ok: false, error: aadsts.clientAssertionUnsupported(client.clientId) };
-  }
   const secret = basic?.secret ?? bodySecret;
   if (secret === undefined || secret === "") return { ok: false, error: aadsts.missingClientCredential() };
   if (!secretMatches(client, secret)) return { ok: false, error: aadsts.wrongClientSecret(client.clientId) };

@@ -1,7 +1,9 @@
 /**
  * grant_type=authorization_code.
  *
- * Guarantees: the code must exist (else invalid_grant AADSTS9002313), belong to the authenticated
+ * Guarantees: the code must exist (else invalid_grant AADSTS9002313), have been issued by the
+ * path's tenant when the path names one (else AADSTS700005; at common/organizations it redeems for
+ * its own tenant), belong to the authenticated
  * client (AADSTS70000), not have been redeemed (AADSTS54005 — one-time), be younger than 10 minutes
  * (AADSTS70008), come with the exact redirect_uri of its authorize request (AADSTS50011), and with
  * a code_verifier (missing → invalid_request AADSTS501481) that matches the challenge (S256 or
@@ -23,7 +25,6 @@ import type { TokenResponseBody } from "./tokenIssuer.js";
 import { issueTokenResponse } from "./tokenIssuer.js";
 import { requestedScopeError } from "./tokenScopes.js";
 import type { LocalTenantClient } from "./types.js";
-import { findUser } from "./users.js";
 
 export type GrantResult = { ok: true; body: TokenResponseBody } | { ok: false; error: EntraError };
 
@@ -50,6 +51,8 @@ export async function redeemAuthorizationCode(
   form: Params,
   now: number,
   requestClaims: ClaimsRequest,
+  /** The tenant id in the path; undefined for common/organizations (the code's own tenant). */
+  pathTenantId?: string,
 ): Promise<GrantResult> {
   const code = form.get("code");
   if (code === undefined) return { ok: false, error: aadsts.missingParameter("code") };
@@ -57,6 +60,9 @@ export async function redeemAuthorizationCode(
   if (redirectUri === undefined) return { ok: false, error: aadsts.missingParameter("redirect_uri") };
   const grant = ctx.grants.findCode(code);
   if (grant === undefined) return { ok: false, error: aadsts.unknownGrant() };
+  if (pathTenantId !== undefined && grant.tenantId !== pathTenantId) {
+    return { ok: false, error: aadsts.grantOfOtherTenant() };
+  }
   if (grant.clientId.toLowerCase() !== client.clientId.toLowerCase()) {
     return { ok: false, error: aadsts.grantOfOtherClient() };
   }
@@ -68,16 +74,16 @@ export async function redeemAuthorizationCode(
   const verifier = form.get("code_verifier");
   if (verifier === undefined) return { ok: false, error: aadsts.codeVerifierMissing() };
   if (!verifierMatches(grant, verifier)) return { ok: false, error: aadsts.codeVerifierMismatch() };
-  const scopeError = requestedScopeError(ctx, form.get("scope"), grant.oid, client.clientId);
+  const scopeError = requestedScopeError(ctx, form.get("scope"), grant.tenantId, grant.oid, client.clientId);
   if (scopeError !== undefined) return { ok: false, error: scopeError };
-  const user = findUser(ctx.users, grant.oid);
+  const user = ctx.directory.findObject(grant.tenantId, grant.oid);
   if (user === undefined) return { ok: false, error: aadsts.unknownGrant() };
 
   grant.redeemed = true;
   const body = await issueTokenResponse(ctx, {
     clientId: client.clientId,
     user,
-    graphScopes: ctx.grants.consentedScopes(user.oid, client.clientId),
+    graphScopes: ctx.grants.consentedScopes(grant.tenantId, user.oid, client.clientId),
     nonce: grant.nonce,
     withRefreshToken: grant.offlineAccess,
     grantType: "authorization_code",

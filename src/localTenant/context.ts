@@ -4,7 +4,10 @@
  * Guarantees: there is no module-level mutable state in this folder; every handler reads and
  * writes only the context object it was built with, so several tenants can run side by side.
  */
+import type { AssertionReplayStore } from "./assertionReplay.js";
 import type { ClientRegistry } from "./clients.js";
+import type { ConsentStore } from "./consentStore.js";
+import type { Directory } from "./directory.js";
 import type { FaultSwitches } from "./faults.js";
 import type { GrantStore } from "./grants.js";
 import type { SigningKey } from "./keys.js";
@@ -17,6 +20,7 @@ import type { LocalTenantUser } from "./users.js";
 /** Behaviour switches that are not faults (mutable through the LocalTenant object). */
 export interface TenantSettings {
   strictRefreshTokenReuse: boolean;
+  strictClientAssertionReplay: boolean;
 }
 
 export interface TenantContext {
@@ -35,7 +39,14 @@ export interface TenantContext {
   readonly refreshTokenLifetimeSeconds: number;
   readonly signingKey: SigningKey;
   readonly clients: ClientRegistry;
+  /** Client-assertion jtis already accepted (one-time use). */
+  readonly assertionReplay: AssertionReplayStore;
+  /** The primary tenant's members (TEST_USERS, bound to `tenantId`). */
   readonly users: readonly LocalTenantUser[];
+  /** Both tenants, their members and guests (`tenantId`/`issuer`/`users` above are the primary's). */
+  readonly directory: Directory;
+  /** Sign-ins waiting on the consent page. */
+  readonly consents: ConsentStore;
   /** oid → profile photo, for the users with `hasPhoto` (built once per start). */
   readonly photos: ReadonlyMap<string, UserPhoto>;
   readonly transactions: TransactionStore;
@@ -55,4 +66,9 @@ export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 
 export function v1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
+}
+
+/** v2.0 id token issuer of a tenant: `{cloudInstance}{tenantId}/v2.0`. */
+export function v2Issuer(ctx: { readonly cloudInstance: string }, tenantId: string): string {
+  return `${ctx.cloudInstance}${tenantId}/v2.0`;
 }

@@ -2,19 +2,31 @@
  * GET /{tenant}/v2.0/.well-known/openid-configuration and GET /{tenant}/discovery/v2.0/keys.
  *
  * Guarantees: the discovery document has Entra's v2.0 shape with every endpoint under
- * `{origin}/{tenant}/…` and issuer `{cloudInstance}{tenant}/v2.0`; it lists only what this stand-in
+ * `{origin}/{segment}/…` (the path's segment: a tenant id, `common` or `organizations`) and issuer
+ * `{cloudInstance}{tenantId}/v2.0` — for common/organizations the literal `{tenantid}` placeholder,
+ * as Entra publishes it (and tenant_region_scope null); it lists only what this stand-in
  * actually supports (response type `code`; query, fragment, form_post). The JWKS publishes the one
- * signing key (kty, use, kid, n, e) plus Entra's per-key `issuer`. Unknown tenant → 400
+ * signing key both tenants use (kty, use, kid, n, e) plus Entra's per-key `issuer` (the same
+ * placeholder form for common/organizations). Unknown tenant → 400
  * invalid_tenant AADSTS90002. Both count their requests.
  */
 import type { Request, RequestHandler, Response } from "express";
 import type { TenantContext } from "./context.js";
 import { newRequestIds, sendEntraJsonError } from "./errors.js";
 import { OIDC_SCOPES } from "./scopes.js";
-import { checkTenant } from "./tenant.js";
+import { resolveTenant } from "./tenant.js";
+import type { TenantSegment } from "./tenant.js";
 
-export function discoveryDocument(ctx: TenantContext): Record<string, unknown> {
-  const base = `${ctx.origin}/${ctx.tenantId}`;
+/** The issuer a segment publishes: its tenant's, or Entra's `{tenantid}` placeholder. */
+function publishedIssuer(ctx: TenantContext, segment: TenantSegment): string {
+  return `${ctx.cloudInstance}${segment.tenant?.tenantId ?? "{tenantid}"}/v2.0`;
+}
+
+export function discoveryDocument(
+  ctx: TenantContext,
+  segment: TenantSegment = { segment: ctx.tenantId, tenant: ctx.directory.primary },
+): Record<string, unknown> {
+  const base = `${ctx.origin}/${segment.segment}`;
   return {
     token_endpoint: `${base}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -24,7 +36,7 @@ export function discoveryDocument(ctx: TenantContext): Record<string, unknown> {
     id_token_signing_alg_values_supported: ["RS256"],
     response_types_supported: ["code"],
     scopes_supported: [...OIDC_SCOPES],
-    issuer: ctx.issuer,
+    issuer: publishedIssuer(ctx, segment),
     request_uri_parameter_supported: false,
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
     http_logout_supported: true,
@@ -51,7 +63,7 @@ export function discoveryDocument(ctx: TenantContext): Record<string, unknown> {
       "c_hash",
       "email",
     ],
-    tenant_region_scope: "NA",
+    tenant_region_scope: segment.tenant === undefined ? null : "NA",
     cloud_instance_name: "microsoftonline.com",
     cloud_graph_host_name: "graph.windows.net",
     msgraph_host: new URL(ctx.graphOrigin).host,
@@ -68,21 +80,22 @@ function sendMetadata(res: Response, body: unknown): void {
 export function discoveryHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
     ctx.counters.discovery += 1;
-    const tenantError = checkTenant(ctx, req.params.tenant, "invalid_tenant");
-    if (tenantError !== undefined) {
-      return sendEntraJsonError(res, ctx.origin, tenantError, newRequestIds(req.get("client-request-id")));
+    const resolved = resolveTenant(ctx, req.params.tenant, "invalid_tenant");
+    if (!resolved.ok) {
+      return sendEntraJsonError(res, ctx.origin, resolved.error, newRequestIds(req.get("client-request-id")));
     }
-    sendMetadata(res, discoveryDocument(ctx));
+    sendMetadata(res, discoveryDocument(ctx, resolved.value));
   };
 }
 
 export function jwksHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
     ctx.counters.jwks += 1;
-    const tenantError = checkTenant(ctx, req.params.tenant, "invalid_tenant");
-    if (tenantError !== undefined) {
-      return sendEntraJsonError(res, ctx.origin, tenantError, newRequestIds(req.get("client-request-id")));
+    const resolved = resolveTenant(ctx, req.params.tenant, "invalid_tenant");
+    if (!resolved.ok) {
+      return sendEntraJsonError(res, ctx.origin, resolved.error, newRequestIds(req.get("client-request-id")));
     }
-    sendMetadata(res, { keys: [{ ...ctx.signingKey.publicJwk, issuer: ctx.issuer }] });
+    const issuer = publishedIssuer(ctx, resolved.value);
+    sendMetadata(res, { keys: [{ ...ctx.signingKey.publicJwk, issuer }] });
   };
 }

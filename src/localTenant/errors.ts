@@ -42,6 +42,14 @@ function entraError(
     : { error, code, text, httpStatus, suberror };
 }
 
+const CERTIFICATE_CREDENTIALS_DOC =
+  "https://learn.microsoft.com/entra/identity-platform/certificate-credentials";
+
+/** Entra's AADSTS700024 times: "2024-05-28T06:01:42.5850000Z" (seven fractional digits). */
+function assertionTime(date: Date): string {
+  return `${date.toISOString().slice(0, 23)}0000Z`;
+}
+
 /** The catalogue. Texts follow Entra's wording where it is known. */
 export const aadsts = {
   /** Discovery and keys answer "invalid_tenant"; the OAuth endpoints "invalid_request". */
@@ -117,6 +125,25 @@ export const aadsts = {
   loginRequired: () =>
     entraError("login_required", 50058, "A silent sign-in request was sent but no user is signed in."),
   userDeclined: () => entraError("access_denied", 65004, "User declined to consent to access the app."),
+  /** prompt=none, but the user has not consented to a requested scope (redirect, not a token error). */
+  consentRequiredSilent: (clientId: string) =>
+    entraError(
+      "consent_required",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource.`,
+    ),
+  userNotInTenant: (upn: string, idp: string, tenant: string, clientId: string) =>
+    entraError(
+      "invalid_request",
+      50020,
+      `User account '${upn}' from identity provider '${idp}' does not exist in tenant '${tenant}' and cannot access the application '${clientId}' in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.`,
+    ),
+  grantOfOtherTenant: () =>
+    entraError(
+      "invalid_grant",
+      700005,
+      "Provided Authorization Code is intended to use against other tenant, thus rejected.",
+    ),
   flowExpired: () =>
     entraError(
       "invalid_request",
@@ -137,13 +164,65 @@ export const aadsts = {
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
       401,
     ),
-  clientAssertionUnsupported: (clientId: string) =>
+  /** Neither an uploaded certificate (by thumbprint) nor a trusted subject (by x5c) matches. */
+  assertionKeyNotFound: (clientId: string, thumbprintHex: string | undefined) =>
     entraError(
       "invalid_client",
       700027,
-      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., ${thumbprintHex === undefined ? "" : `Thumbprint of key used by client: '${thumbprintHex.toUpperCase()}', `}Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
       401,
     ),
+  assertionSignatureInvalid: (reason: string, thumbprintHex: string | undefined) =>
+    entraError(
+      "invalid_client",
+      700027,
+      `Client assertion failed signature validation. [Reason - ${reason}${thumbprintHex === undefined ? "" : `, Thumbprint of key used by client: '${thumbprintHex.toUpperCase()}'`}]`,
+      401,
+    ),
+  assertionKeyNotValidNow: (thumbprintHex: string, validFrom: Date, validTo: Date, now: Date) =>
+    entraError(
+      "invalid_client",
+      700027,
+      `Client assertion contains an invalid signature. [Reason - ${now < validFrom ? "The key used is not yet valid." : "The key used is expired."}, Thumbprint of key used by client: '${thumbprintHex.toUpperCase()}', Found key 'Start=${validFrom.toISOString()}, End=${validTo.toISOString()}']`,
+      401,
+    ),
+  assertionMalformed: (detail?: string) =>
+    entraError(
+      "invalid_client",
+      50027,
+      `JWT token is invalid or malformed.${detail === undefined ? "" : ` (local test tenant: ${detail})`}`,
+      401,
+    ),
+  assertionTimeRange: (now: Date, validFrom: Date | undefined, expiry: Date | undefined, detail?: string) =>
+    entraError(
+      "invalid_client",
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${assertionTime(now)}, assertion valid from ${assertionTime(validFrom ?? new Date(0))}, expiry time of assertion ${expiry === undefined ? "(none)" : assertionTime(expiry)}.${detail === undefined ? "" : ` (local test tenant: ${detail})`} Review the documentation at ${CERTIFICATE_CREDENTIALS_DOC} .`,
+      401,
+    ),
+  assertionClientIdMismatch: () =>
+    entraError(
+      "invalid_client",
+      700021,
+      `Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at ${CERTIFICATE_CREDENTIALS_DOC} .`,
+      401,
+    ),
+  assertionAudienceMismatch: () =>
+    entraError(
+      "invalid_client",
+      700023,
+      `Client assertion audience claim does not match Realm issuer. Review the documentation at ${CERTIFICATE_CREDENTIALS_DOC} .`,
+      401,
+    ),
+  assertionReplayed: () =>
+    entraError(
+      "invalid_client",
+      50027,
+      "JWT token is invalid or malformed. (local test tenant: this client assertion's jti was already used; send a new assertion for every token request.)",
+      401,
+    ),
+  invalidCertificateChain: () => entraError("invalid_client", 7000213, "Invalid certificate chain.", 401),
+  unexpectedAssertionType: () => entraError("invalid_request", 90011, "Unexpected client assertion type."),
   conflictingClientIds: () =>
     entraError(
       "invalid_request",

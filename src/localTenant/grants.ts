@@ -2,11 +2,11 @@
  * Authorization codes, refresh tokens and consent.
  *
  * Guarantees:
- * - codes are `LTCODE.` + 48 random bytes (base64url), live 10 minutes, are bound to client,
+ * - codes are `LTCODE.` + 48 random bytes (base64url), live 10 minutes, are bound to tenant, client,
  *   redirect URI, PKCE challenge, nonce, scopes and the authorize request's claims, and can be
  *   redeemed once; a redeemed or expired code is remembered (for 10 more minutes) so a replay is
  *   answered "already redeemed" / "expired", not "unknown";
- * - refresh tokens are `LTRT.` + 64 random bytes (base64url), bound to client and user, expire after
+ * - refresh tokens are `LTRT.` + 64 random bytes (base64url), bound to tenant, client and user, expire after
  *   the configured lifetime and are NOT revoked when used (Entra rotates but keeps the old one valid);
  *   each belongs to a family (all refresh tokens descended from one code redemption) and remembers
  *   whether it was used and whether its client declared the CP1 capability; revokeFamily() supports
@@ -14,8 +14,9 @@
  *   it afterwards is born revoked);
  * - revoke(oid?) marks every outstanding refresh token of that user (or of everyone) revoked and
  *   records when, for AADSTS50173;
- * - consent is per (user, client) and accumulates; a sign-in that asks for no Graph scope consents
- *   to User.Read (Entra answers such a sign-in with a Graph token for User.Read).
+ * - consent is per (tenant, user object, client) and accumulates; it is recorded when an authorize
+ *   request is approved (no consent page needed, or Accept on it — see consent.ts); a sign-in that
+ *   asks for no Graph scope consents to User.Read (Entra answers it with a Graph token for User.Read).
  */
 import type { ClaimsRequest } from "./claims.js";
 import { ExpiringMap } from "./expiringMap.js";
@@ -30,6 +31,8 @@ export const CODE_PREFIX = "LTCODE.";
 export const REFRESH_TOKEN_PREFIX = "LTRT.";
 
 export interface AuthorizationCodeGrant {
+  /** The tenant signed in to: the code redeems for it only. */
+  tenantId: string;
   clientId: string;
   redirectUri: string;
   oid: string;
@@ -45,6 +48,8 @@ export interface AuthorizationCodeGrant {
 }
 
 export interface RefreshTokenGrant {
+  /** The tenant that issued it: it redeems for that tenant only. */
+  tenantId: string;
   clientId: string;
   oid: string;
   /** Shared by every refresh token descended from one code redemption. */
@@ -63,6 +68,7 @@ export interface RefreshTokenGrant {
 export type NewCode = Omit<AuthorizationCodeGrant, "issuedAt" | "expiresAt" | "redeemed">;
 
 export interface NewRefreshToken {
+  tenantId: string;
   clientId: string;
   oid: string;
   familyId: string;
@@ -139,8 +145,13 @@ export class GrantStore {
     }
   }
 
-  grantConsent(oid: string, clientId: string, requestedGraphScopes: readonly string[]): void {
-    const key = `${oid}|${clientId.toLowerCase()}`;
+  grantConsent(
+    tenantId: string,
+    oid: string,
+    clientId: string,
+    requestedGraphScopes: readonly string[],
+  ): void {
+    const key = consentKey(tenantId, oid, clientId);
     const existing = this.#consent.get(key) ?? new Set<string>();
     const granted = requestedGraphScopes.length === 0 ? [DEFAULT_GRAPH_SCOPE] : requestedGraphScopes;
     for (const scope of granted) existing.add(scope);
@@ -148,7 +159,11 @@ export class GrantStore {
   }
 
   /** Every Graph scope the user consented to for this client (Entra puts them all in the token). */
-  consentedScopes(oid: string, clientId: string): string[] {
-    return [...(this.#consent.get(`${oid}|${clientId.toLowerCase()}`) ?? [])];
+  consentedScopes(tenantId: string, oid: string, clientId: string): string[] {
+    return [...(this.#consent.get(consentKey(tenantId, oid, clientId)) ?? [])];
   }
+}
+
+function consentKey(tenantId: string, oid: string, clientId: string): string {
+  return `${tenantId}|${oid}|${clientId.toLowerCase()}`;
 }

@@ -34,6 +34,11 @@
  * - GET /v1.0/me/photo and /v1.0/me/photo/$value pass the same checks (same 401/403/404 answers),
  *   then answer as graphPhoto.ts describes (404 ImageNotFound for a user without a photo); requests
  *   to them are counted in `graphPhoto` (not `graphMe`);
+ * - GET /v1.0/me/calendarView: see graphCalendar.ts (needs Calendars.Read or Calendars.ReadWrite);
+ *   counted in `graphCalendar`; every fault applies to it as to /me (a huge body is a valid
+ *   calendarView answer padded in an event's bodyPreview);
+ * - tokens of both tenants are accepted; the user is the token's (tid, oid) user object (a guest's
+ *   Fabrikam token answers the guest object);
  * - anything else is answered in Graph's error shape (400 for unknown segments/versions, 405 for
  *   other methods on /me and the photo paths).
  */
@@ -46,12 +51,10 @@ import {
   caeChallengeHeader,
   CAE_CHALLENGE_MESSAGE,
   defaultGraphError,
-  GRAPH_WWW_AUTHENTICATE,
   GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN,
   graphErrorBody,
   sendGraphError,
 } from "./graphErrors.js";
-import type { GraphIds } from "./graphErrors.js";
 import {
   hugePhotoBytes,
   isPhotoPath,
@@ -65,21 +68,19 @@ import { parseSelect, profileBody } from "./graphProfile.js";
 import { newGuid } from "./ids.js";
 import { Params } from "./params.js";
 import type { GraphClaimsChallengeFault } from "./types.js";
-import { findUser } from "./users.js";
-import type { LocalTenantUser } from "./users.js";
+import { authorizedUser, graphIdsOf, ODATA_JSON } from "./graphUser.js";
+import type { ScopeRequirement } from "./graphUser.js";
+import { CALENDAR_VIEW_PATH, calendarView, sendHugeCalendar } from "./graphCalendar.js";
 
-const ODATA_JSON =
-  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
-const READ_SCOPES = ["user.read", "user.readbasic.all"];
+const PROFILE_READ: ScopeRequirement = {
+  scopes: ["User.Read", "User.ReadBasic.All"],
+  deniedCode: "Authorization_RequestDenied",
+  deniedMessage: "Insufficient privileges to complete the operation.",
+};
 export const MAX_HUGE_BODY_BYTES = 256 * 1024 * 1024;
 const FILLER = "Padding for a huge Graph response. ";
 
-function idsOf(res: Response): GraphIds {
-  return {
-    requestId: String(res.getHeader("request-id")),
-    clientRequestId: String(res.getHeader("client-request-id")),
-  };
-}
+const idsOf = graphIdsOf;
 
 function isMePath(path: string): boolean {
   return /^\/v1\.0\/me\/?$/i.test(path);
@@ -122,7 +123,7 @@ async function sendHugeProfile(
   bytes: number,
 ): Promise<void> {
   const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
-  const user = (auth.ok ? findUser(ctx.users, auth.oid) : undefined) ?? ctx.users[0];
+  const user = (auth.ok ? ctx.directory.findObject(auth.tenantId, auth.oid) : undefined) ?? ctx.users[0];
   const wanted = Number.isFinite(bytes) ? Math.min(Math.max(0, Math.floor(bytes)), MAX_HUGE_BODY_BYTES) : 0;
   const profile: Record<string, unknown> = {
     ...(user === undefined ? {} : profileBody(user, undefined)),
@@ -170,6 +171,7 @@ async function applyFault(
     return; // never answered; close() destroys the socket
   }
   if ("hugeBodyBytes" in fault) {
+    if (CALENDAR_VIEW_PATH.test(req.path)) return sendHugeCalendar(ctx, req, res, fault.hugeBodyBytes);
     return PHOTO_VALUE_PATH.test(req.path)
       ? sendHugePhoto(ctx, req, res, fault.hugeBodyBytes)
       : sendHugeProfile(ctx, req, res, fault.hugeBodyBytes);
@@ -193,50 +195,9 @@ async function applyFault(
   }
 }
 
-/**
- * The checks every /me request passes (token, then scope, then a known user). Answers the error
- * itself and returns undefined when one fails.
- */
-async function authorizedUser(
-  ctx: TenantContext,
-  req: Request,
-  res: Response,
-  ids: GraphIds,
-): Promise<LocalTenantUser | undefined> {
-  const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
-  if (!auth.ok) {
-    const header = auth.tokenPresent ? GRAPH_WWW_AUTHENTICATE_INVALID_TOKEN : GRAPH_WWW_AUTHENTICATE;
-    sendGraphError(ctx, res, ids, 401, "InvalidAuthenticationToken", auth.message, header);
-    return undefined;
-  }
-  if (!auth.scopes.some((scope) => READ_SCOPES.includes(scope.toLowerCase()))) {
-    sendGraphError(
-      ctx,
-      res,
-      ids,
-      403,
-      "Authorization_RequestDenied",
-      "Insufficient privileges to complete the operation.",
-    );
-    return undefined;
-  }
-  const user = findUser(ctx.users, auth.oid);
-  if (user === undefined) {
-    sendGraphError(
-      ctx,
-      res,
-      ids,
-      404,
-      "Request_ResourceNotFound",
-      `Resource '${auth.oid}' does not exist or one of its queried reference-property objects are not present.`,
-    );
-  }
-  return user;
-}
-
 async function me(ctx: TenantContext, req: Request, res: Response): Promise<void> {
   const ids = idsOf(res);
-  const user = await authorizedUser(ctx, req, res, ids);
+  const user = await authorizedUser(ctx, req, res, ids, PROFILE_READ);
   if (user === undefined) return;
   const query = Params.fromQuery(req);
   const duplicate = query.duplicate();
@@ -261,7 +222,7 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
 
 async function photo(ctx: TenantContext, req: Request, res: Response, value: boolean): Promise<void> {
   const ids = idsOf(res);
-  const user = await authorizedUser(ctx, req, res, ids);
+  const user = await authorizedUser(ctx, req, res, ids, PROFILE_READ);
   if (user === undefined) return;
   const found = ctx.photos.get(user.oid);
   if (found === undefined) return sendImageNotFound(ctx, res, ids);
@@ -297,6 +258,7 @@ export function createGraphApp(ctx: TenantContext): express.Express {
     res.setHeader("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"Local test tenant"}}');
     if (isMePath(req.path)) ctx.counters.graphMe += 1;
     else if (isPhotoPath(req.path)) ctx.counters.graphPhoto += 1;
+    else if (CALENDAR_VIEW_PATH.test(req.path)) ctx.counters.graphCalendar += 1;
     return applyFault(ctx, req, res, next);
   });
 
@@ -306,6 +268,8 @@ export function createGraphApp(ctx: TenantContext): express.Express {
   app.get(PHOTO_VALUE_PATH, (req: Request, res: Response) => photo(ctx, req, res, true));
   app.all(PHOTO_METADATA_PATH, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
   app.all(PHOTO_VALUE_PATH, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
+  app.get(CALENDAR_VIEW_PATH, (req: Request, res: Response) => calendarView(ctx, req, res));
+  app.all(CALENDAR_VIEW_PATH, (_req: Request, res: Response) => methodNotAllowed(ctx, res));
   app.use((req: Request, res: Response) => {
     const segments = req.path.split("/").filter((s) => s !== "");
     const version = segments[0] ?? "";

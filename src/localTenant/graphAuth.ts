@@ -3,7 +3,7 @@
  *
  * Guarantees: a token is accepted only if it is a JWS verified (RS256) against this tenant's
  * signing key, with iss `https://sts.windows.net/{tid}/`, aud `https://graph.microsoft.com` or
- * Graph's app id, tid of this tenant, exp and iat present, and exp/nbf within Graph's 5-minute
+ * Graph's app id, tid of either tenant (and iss matching it), exp and iat present, and exp/nbf within Graph's 5-minute
  * clock skew. Failures come back with Graph's messages ("Access token is empty.", "… Invalid
  * audience.", "Lifetime validation failed, the token is expired.", …) for a 401, and say whether a
  * token was presented at all (Graph's WWW-Authenticate then carries `error="invalid_token"`).
@@ -11,12 +11,12 @@
 import { errors, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
 import type { TenantContext } from "./context.js";
-import { GRAPH_APP_ID, GRAPH_AUDIENCE } from "./context.js";
+import { GRAPH_APP_ID, GRAPH_AUDIENCE, v1Issuer } from "./context.js";
 
 export const GRAPH_CLOCK_SKEW_SECONDS = 300;
 
 export type GraphAuthResult =
-  | { ok: true; oid: string; scopes: string[]; claims: JWTPayload }
+  | { ok: true; oid: string; tenantId: string; scopes: string[]; claims: JWTPayload }
   | { ok: false; message: string; tokenPresent: boolean };
 
 function failure(message: string): GraphAuthResult {
@@ -53,11 +53,12 @@ export async function authenticateGraphRequest(
     }
     return failure("Access token validation failure.");
   }
-  if (payload.iss !== ctx.accessTokenIssuer || payload.tid !== ctx.tenantId) {
+  const tenant = typeof payload.tid === "string" ? ctx.directory.tenant(payload.tid) : undefined;
+  if (tenant === undefined || payload.tid !== tenant.tenantId || payload.iss !== v1Issuer(tenant.tenantId)) {
     return failure("Access token validation failure. Invalid issuer.");
   }
   if (!audienceOk(payload.aud)) return failure("Access token validation failure. Invalid audience.");
   if (typeof payload.oid !== "string") return failure("Access token validation failure.");
   const scopes = typeof payload.scp === "string" ? payload.scp.split(" ").filter((s) => s !== "") : [];
-  return { ok: true, oid: payload.oid, scopes, claims: payload };
+  return { ok: true, oid: payload.oid, tenantId: tenant.tenantId, scopes, claims: payload };
 }

@@ -5,7 +5,8 @@
  * order: @odata.context, businessPhones, displayName, givenName, jobTitle, mail, mobilePhone,
  * officeLocation, preferredLanguage, surname, userPrincipalName, id (nulls kept as null). With
  * $select (comma-separated, case-insensitive) only the selected properties are returned and the
- * context becomes `…#users(a,b)/$entity`; an unknown property is a 400 like Graph's.
+ * context becomes `…#users(a,b)/$entity`; `userType` ("Member"/"Guest") is selectable but not in the
+ * default projection, as in Graph; an unknown property is a 400 like Graph's.
  */
 import type { LocalTenantUser } from "./users.js";
 
@@ -23,10 +24,14 @@ export const PROFILE_FIELDS = [
   "id",
 ] as const;
 
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
+/** Not in Graph's default projection, but selectable (`$select=userType`: "Member" or "Guest"). */
+export const EXTRA_PROFILE_FIELDS = ["userType"] as const;
+const ALL_FIELDS = [...PROFILE_FIELDS, ...EXTRA_PROFILE_FIELDS] as const;
+
+export type ProfileField = (typeof ALL_FIELDS)[number];
 
 const BY_LOWER: ReadonlyMap<string, ProfileField> = new Map<string, ProfileField>(
-  PROFILE_FIELDS.map((field) => [field.toLowerCase(), field]),
+  ALL_FIELDS.map((field) => [field.toLowerCase(), field]),
 );
 const CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#users";
 
@@ -62,8 +67,12 @@ export function profileBody(
     "@odata.context":
       selected === undefined ? `${CONTEXT}/$entity` : `${CONTEXT}(${selected.join(",")})/$entity`,
   };
-  for (const field of PROFILE_FIELDS) {
-    if (selected === undefined || selected.includes(field)) body[field] = valueOf(user, field);
+  for (const field of ALL_FIELDS) {
+    const shown =
+      selected === undefined
+        ? (PROFILE_FIELDS as readonly string[]).includes(field)
+        : selected.includes(field);
+    if (shown) body[field] = valueOf(user, field);
   }
   return body;
 }

@@ -6,6 +6,7 @@
  *   GET  /{tenant}/discovery/v2.0/keys
  *   GET  /{tenant}/oauth2/v2.0/authorize
  *   POST /{tenant}/oauth2/v2.0/authorize/complete      (the sign-in form; not an Entra endpoint)
+ *   POST /{tenant}/oauth2/v2.0/authorize/consent       (the consent form; not an Entra endpoint)
  *   POST /{tenant}/oauth2/v2.0/token                   (GET → AADSTS900561)
  *   GET  /{tenant}/oauth2/v2.0/logout
  *   GET  /error?code=nnnn                              (target of error_uri)
@@ -16,6 +17,7 @@
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
 import { authorizeHandler } from "./authorize.js";
+import { consentHandler } from "./consent.js";
 import type { TenantContext } from "./context.js";
 import { discoveryHandler, jwksHandler } from "./discovery.js";
 import { aadsts, newRequestIds, sendEntraJsonError } from "./errors.js";
@@ -46,6 +48,7 @@ export function createIdentityProviderApp(ctx: TenantContext): express.Express {
   app.get("/:tenant/discovery/v2.0/keys", jwksHandler(ctx));
   app.get("/:tenant/oauth2/v2.0/authorize", authorizeHandler(ctx));
   app.post("/:tenant/oauth2/v2.0/authorize/complete", formBody, signInHandler(ctx));
+  app.post("/:tenant/oauth2/v2.0/authorize/consent", formBody, consentHandler(ctx));
   app.post("/:tenant/oauth2/v2.0/token", formBody, tokenHandler(ctx));
   app.get("/:tenant/oauth2/v2.0/token", (req: Request, res: Response) => {
     sendEntraJsonError(

@@ -5,10 +5,11 @@
  * startLocalTenant throws when NODE_ENV=production.
  *
  * Guarantees: it enforces what Entra enforces (exact redirect URIs, one-time codes bound to client,
- * redirect URI and PKCE, client secrets, refresh-token expiry and revocation, scopes) and answers
- * in Entra's and Graph's shapes (AADSTS codes, suberror, client_info, v1 Graph access tokens), over
- * HTTPS only, on loopback only, with a fresh self-signed certificate and signing key per start. All
- * state lives in the object startLocalTenant returns; nothing is module-level.
+ * redirect URI and PKCE, client secrets and certificate assertions, refresh-token expiry and
+ * revocation, scopes) and answers in Entra's and Graph's shapes (AADSTS codes, suberror,
+ * client_info, v1 Graph access tokens), over HTTPS only, on loopback only, with a fresh self-signed
+ * certificate and signing key per start. All state lives in the object startLocalTenant returns;
+ * nothing is module-level.
  *
  * Why not oidc-provider or oauth2-mock-server: Entra's path layout (`/{tenant}/oauth2/v2.0/*`,
  * `/{tenant}/discovery/v2.0/keys`, issuer `{instance}{tenant}/v2.0`), its AADSTS error shapes with
@@ -29,10 +30,22 @@
  * Files: types (public types) · certificate · keys · users · clients · scopes · claims · errors
  * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
  * transactions/grants/sso (stores) · discovery · authorize · signIn · authorizationResponse ·
- * clientAuth · codeGrant · refreshGrant · tokenScopes · tokenIssuer · token · logout ·
+ * clientAuth · clientAssertion/clientAssertionKey/clientCredentials/assertionReplay (certificate
+ * credentials, private_key_jwt) · clientCertificates (test certificates and CAs) · codeGrant ·
+ * refreshGrant · tokenScopes · tokenIssuer · token · logout ·
  * graph/graphAuth/graphProfile/graphPhoto/graphErrors · png/photos (profile photos) · identityProvider
- * (routes) · servers · index.
+ * (routes) · servers · index. Two tenants: tenantIds/directory (Contoso + Fabrikam, members, the
+ * B2B guest, where a sign-in lands) · clientTenancy (single/multi-tenant apps, admin consent) ·
+ * consent/consentPage/consentStore (incremental consent) · graphCalendar/calendarEvents
+ * (/v1.0/me/calendarView).
+ *
+ * Two tenants: the primary ("Contoso", `tenantId`, users TEST_USERS) and "Fabrikam"
+ * (SECOND_TENANT_ID, SECOND_TENANT_USERS, guest SECOND_TENANT_GUEST = Contoso's Alex Wilber).
+ * `/{tenant}/…` takes either id, `common` or `organizations`; tokens are issued by the tenant signed
+ * in to; Graph accepts both tenants' tokens. Consent: a Graph scope neither the user nor the app's
+ * admin consent (`adminConsentedScopes`, default User.Read) covers shows the consent page.
  */
+import { AssertionReplayStore } from "./assertionReplay.js";
 import { createCertificate } from "./certificate.js";
 import { ClientRegistry } from "./clients.js";
 import type { TenantContext, TenantSettings } from "./context.js";
@@ -49,7 +62,10 @@ import type { RunningServer } from "./servers.js";
 import { SsoStore } from "./sso.js";
 import { TransactionStore } from "./transactions.js";
 import type { LocalTenant, LocalTenantCounters, LocalTenantOptions } from "./types.js";
-import { TEST_USERS } from "./users.js";
+import { inTenant, TEST_USERS } from "./users.js";
+import { ConsentStore } from "./consentStore.js";
+import { Directory } from "./directory.js";
+import { DEFAULT_TENANT_ID } from "./tenantIds.js";
 
 export type {
   GraphClaimsChallengeFault,
@@ -64,6 +80,7 @@ export type {
   LocalTenantFaults,
   LocalTenantGrantType,
   LocalTenantOptions,
+  LocalTenantTrustedCertificateSubject,
   TokenFault,
   TokenHangFault,
   TokenStatusFault,
@@ -71,9 +88,16 @@ export type {
 export type { LocalTenantUser } from "./users.js";
 export { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "./grants.js";
 export { CAE_ANSWER_CLAIM } from "./claims.js";
+export { createCertificateAuthority, createClientCertificate } from "./clientCertificates.js";
+export type {
+  ClientCertificateOptions,
+  LocalCertificateAuthority,
+  LocalClientCertificate,
+} from "./clientCertificates.js";
 
-/** The tenant id used when none is given. */
-export const DEFAULT_TENANT_ID = "7d3f6a41-2c8e-4b95-a0d6-3e1f5b9c8a24";
+export { DEFAULT_TENANT_ID, SECOND_TENANT_ID } from "./tenantIds.js";
+export { SECOND_TENANT_GUEST, SECOND_TENANT_GUEST_OID, SECOND_TENANT_USERS, TEST_USERS } from "./users.js";
+export type { LocalTenantDirectoryInfo } from "./types.js";
 
 const LOOPBACK_HOSTS: ReadonlyMap<string, string> = new Map<string, string>([
   ["127.0.0.1", "127.0.0.1"],
@@ -93,6 +117,7 @@ function zeroCounters(): LocalTenantCounters {
     graphMe: 0,
     graphErrors: 0,
     graphPhoto: 0,
+    graphCalendar: 0,
   };
 }
 
@@ -135,6 +160,8 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     86400,
   );
   const log = options.log ?? ((): void => undefined);
+  const primaryUsers = inTenant(TEST_USERS, tenantId);
+  const directory = new Directory(tenantId, primaryUsers);
   const clients = new ClientRegistry();
   for (const client of options.clients ?? []) clients.register(client);
 
@@ -152,7 +179,10 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const graphOrigin = `https://${urlHost}:${graphServer.port}`;
   const counters = zeroCounters();
   const switches = createFaultSwitches();
-  const settings: TenantSettings = { strictRefreshTokenReuse: options.strictRefreshTokenReuse === true };
+  const settings: TenantSettings = {
+    strictRefreshTokenReuse: options.strictRefreshTokenReuse === true,
+    strictClientAssertionReplay: options.strictClientAssertionReplay === true,
+  };
   const grants = new GrantStore(refreshTokenLifetimeSeconds);
   const sso = new SsoStore();
   const ctx: TenantContext = {
@@ -166,8 +196,11 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     refreshTokenLifetimeSeconds,
     signingKey,
     clients,
-    users: TEST_USERS,
-    photos: createUserPhotos(TEST_USERS),
+    assertionReplay: new AssertionReplayStore(),
+    users: primaryUsers,
+    directory,
+    consents: new ConsentStore(),
+    photos: createUserPhotos(primaryUsers),
     transactions: new TransactionStore(),
     grants,
     sso,
@@ -189,7 +222,10 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     graphEndpoint: `${graphOrigin}/`,
     caCertificatePem: tls.certPem,
     spkiSha256Base64: tls.spkiSha256Base64,
-    users: TEST_USERS,
+    users: primaryUsers,
+    tenants: directory.tenants.map((entry) =>
+      Object.freeze({ ...entry, authority: `${origin}/${entry.tenantId}` }),
+    ),
     registerClient: (client) => clients.register(client),
     counters,
     resetCounters: () => Object.assign(counters, zeroCounters()),
@@ -199,6 +235,12 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     },
     set strictRefreshTokenReuse(value: boolean) {
       settings.strictRefreshTokenReuse = value === true;
+    },
+    get strictClientAssertionReplay(): boolean {
+      return settings.strictClientAssertionReplay;
+    },
+    set strictClientAssertionReplay(value: boolean) {
+      settings.strictClientAssertionReplay = value === true;
     },
     revokeRefreshTokens: (userOid?: string) => {
       const oid = userOid?.toLowerCase();

@@ -3,7 +3,8 @@
  *
  * Guarantees: always ends this browser's SSO session (server-side and cookie); redirects (302) only
  * to a post_logout_redirect_uri registered — exact match — for the client named by client_id, or by
- * a valid id_token_hint (signature and issuer checked, expiry ignored as at Entra), or, when neither
+ * a valid id_token_hint (signature and issuer — either tenant's — checked, expiry ignored as at
+ * Entra), or, when neither
  * names a client, for any registered client; `state` is echoed. Anything else gets the "You have
  * signed out" page: never an open redirect.
  */
@@ -11,6 +12,7 @@ import { compactVerify } from "jose";
 import type { Request, RequestHandler, Response } from "express";
 import { hasPostLogoutRedirectUri } from "./clients.js";
 import type { TenantContext } from "./context.js";
+import { v2Issuer } from "./context.js";
 import { aadsts, newRequestIds } from "./errors.js";
 import { sendErrorPage, sendSignedOutPage } from "./pages.js";
 import { Params } from "./params.js";
@@ -22,7 +24,10 @@ async function clientOfIdTokenHint(ctx: TenantContext, hint: string): Promise<st
   try {
     const { payload } = await compactVerify(hint, ctx.signingKey.publicKey, { algorithms: ["RS256"] });
     const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: unknown; aud?: unknown };
-    return claims.iss === ctx.issuer && typeof claims.aud === "string" ? claims.aud : undefined;
+    const issuers = ctx.directory.tenants.map((tenant) => v2Issuer(ctx, tenant.tenantId));
+    return typeof claims.iss === "string" && issuers.includes(claims.iss) && typeof claims.aud === "string"
+      ? claims.aud
+      : undefined;
   } catch {
     return undefined;
   }

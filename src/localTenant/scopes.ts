@@ -2,7 +2,7 @@
  * Scope parsing, like Entra's v2.0 endpoint.
  *
  * Guarantees: only the OIDC scopes (openid, profile, email, offline_access) and the Graph scopes
- * User.Read, User.ReadBasic.All, Calendars.Read, Mail.Read (bare or with the
+ * User.Read, User.ReadBasic.All, Calendars.Read, Calendars.ReadWrite, Mail.Read (bare or with the
  * `https://graph.microsoft.com/` prefix, case-insensitive) plus `https://graph.microsoft.com/.default`
  * are accepted. Scopes of two resources → AADSTS28000; anything unknown → AADSTS70011; `.default`
  * mixed with named Graph scopes → AADSTS70011. Granted Graph scopes are reported in canonical case
@@ -12,7 +12,13 @@ import { aadsts } from "./errors.js";
 import type { EntraError } from "./errors.js";
 
 export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
-export const GRAPH_SCOPES = ["User.Read", "User.ReadBasic.All", "Calendars.Read", "Mail.Read"] as const;
+export const GRAPH_SCOPES = [
+  "User.Read",
+  "User.ReadBasic.All",
+  "Calendars.Read",
+  "Calendars.ReadWrite",
+  "Mail.Read",
+] as const;
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
 /** The Graph permission of a sign-in that asks for no Graph scope (an app registration's default). */
 export const DEFAULT_GRAPH_SCOPE = "User.Read";

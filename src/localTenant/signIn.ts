@@ -3,25 +3,28 @@
  *
  * Guarantees: only the opaque transaction id and the chosen button are read from the form; the
  * transaction is consumed (one-time) and must be younger than 10 minutes (else an error page,
- * AADSTS50089); "cancel" → access_denied AADSTS65004 to the redirect URI; a user → a fresh SSO
- * session (any previous one of this browser is ended) and a code to the redirect URI.
+ * AADSTS50089); "cancel" → access_denied AADSTS65004 to the redirect URI. The chosen account may be
+ * any account of either tenant (as Entra's username field takes any name): where it lands is
+ * decided by directory.ts — an account that has no user object in the path's tenant gets the error
+ * page AADSTS50020 and no session. Otherwise: a fresh SSO session for (account, tenant) (any
+ * previous one of this browser is ended), then consent.ts (app availability, consent page or code).
  */
 import type { Request, RequestHandler, Response } from "express";
-import { deliverAuthorizationResponse, issueCodeAndRespond } from "./authorizationResponse.js";
+import { deliverAuthorizationResponse } from "./authorizationResponse.js";
+import { continueSignIn } from "./consent.js";
 import type { TenantContext } from "./context.js";
 import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
 import { sendErrorPage } from "./pages.js";
 import { Params } from "./params.js";
 import { readCookie, SSO_COOKIE, ssoCookie } from "./sso.js";
-import { checkTenant } from "./tenant.js";
-import { findUser } from "./users.js";
+import { resolveTenant, tenantOfSegment } from "./tenant.js";
 
 export function signInHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
     const now = Date.now();
     const ids = newRequestIds(undefined);
-    const tenantError = checkTenant(ctx, req.params.tenant);
-    if (tenantError !== undefined) return sendErrorPage(res, tenantError, ids);
+    const resolved = resolveTenant(ctx, req.params.tenant);
+    if (!resolved.ok) return sendErrorPage(res, resolved.error, ids);
     const form = Params.fromFormBody(req.body);
     const duplicate = form.duplicate();
     if (duplicate !== undefined) return sendErrorPage(res, aadsts.duplicateParameter(duplicate), ids);
@@ -35,13 +38,16 @@ export function signInHandler(ctx: TenantContext): RequestHandler {
       const params = redirectErrorParams(aadsts.userDeclined(), flowIds, ctx.origin, pending.state);
       return deliverAuthorizationResponse(res, pending.redirectUri, pending.responseMode, params);
     }
-    const user = oid === undefined ? undefined : findUser(ctx.users, oid);
-    if (user === undefined) return sendErrorPage(res, aadsts.malformed(), flowIds);
+    const account = oid === undefined ? undefined : ctx.directory.findAccount(oid);
+    if (account === undefined || resolved.value.segment !== pending.tenantSegment) {
+      return sendErrorPage(res, aadsts.malformed(), flowIds);
+    }
+    const landed = ctx.directory.land(tenantOfSegment(ctx, pending.tenantSegment), account, pending.clientId);
+    if (!landed.ok) return sendErrorPage(res, landed.error, flowIds);
 
-    const cookieHeader = req.headers.cookie;
-    ctx.sso.delete(readCookie(cookieHeader, SSO_COOKIE));
-    const session = ctx.sso.create(user.oid, now);
+    ctx.sso.delete(readCookie(req.headers.cookie, SSO_COOKIE));
+    const session = ctx.sso.create(account.oid, landed.landing.tenant.tenantId, now);
     res.append("Set-Cookie", ssoCookie(session.id));
-    issueCodeAndRespond(ctx, res, pending, user, session);
+    continueSignIn(ctx, res, pending, landed.landing, session, flowIds);
   };
 }

@@ -2,7 +2,8 @@
  * The SSO session: an `ESTSAUTH`-like cookie naming a server-side session.
  *
  * Guarantees: the cookie holds only a random id (HttpOnly; Secure; SameSite=None; Path=/, a
- * browser-session cookie like ESTSAUTH); the user it stands for is kept server-side. Sessions last
+ * browser-session cookie like ESTSAUTH); the account and the tenant it signed in to are kept
+ * server-side (single sign-on applies only where the same sign-in would land). Sessions last
  * at most 24 hours and can be ended one by one (logout) or per user (revocation).
  */
 import { ExpiringMap } from "./expiringMap.js";
@@ -13,7 +14,10 @@ const SSO_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export interface SsoSession {
   id: string;
+  /** The account signed in with (its home oid). */
   oid: string;
+  /** The tenant it signed in to: the session gives single sign-on there only. */
+  tenantId: string;
   /** Sent back as `session_state` with every code issued in this session. */
   sessionState: string;
   expiresAt: number;
@@ -22,10 +26,11 @@ export interface SsoSession {
 export class SsoStore {
   readonly #sessions = new ExpiringMap<SsoSession>(50_000);
 
-  create(oid: string, now: number): SsoSession {
+  create(oid: string, tenantId: string, now: number): SsoSession {
     const session: SsoSession = {
       id: newOpaqueToken(),
       oid,
+      tenantId,
       sessionState: newGuid(),
       expiresAt: now + SSO_LIFETIME_MS,
     };

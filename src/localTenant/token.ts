@@ -12,7 +12,9 @@
  * empty body: AADSTS900144 'grant_type', as at Entra); refuses duplicated parameters
  * (AADSTS9000411); authenticates the client before looking at the grant; refuses a `claims`
  * parameter that is not a JSON object (AADSTS9002313); supports authorization_code and
- * refresh_token only (else AADSTS70003). Every answer echoes `client-request-id`, carries
+ * refresh_token only (else AADSTS70003); at a tenant-id path (not common/organizations) a
+ * single-tenant app of the other tenant is AADSTS700016 and a code or refresh token issued by the
+ * other tenant AADSTS700005. Every answer echoes `client-request-id`, carries
  * `Cache-Control: no-store` and `Pragma: no-cache`; errors use Entra's JSON shape (400, or 401 for
  * invalid_client) and are counted in `tokenErrors`, fault answers included.
  */
@@ -27,6 +29,7 @@ import type { EntraError, RequestIds } from "./errors.js";
 import { Params } from "./params.js";
 import { redeemRefreshToken } from "./refreshGrant.js";
 import { checkTenant } from "./tenant.js";
+import { clientAvailabilityError } from "./clientTenancy.js";
 import type { TokenFault, TokenStatusFault } from "./types.js";
 
 /** Entra's error for a bare fault status, shaped by the grant type the request (or fault) names. */
@@ -107,16 +110,34 @@ export function tokenHandler(ctx: TenantContext): RequestHandler {
     const duplicate = form.duplicate();
     if (duplicate !== undefined) return fail(aadsts.duplicateParameter(duplicate));
     if (grantType === undefined) return fail(aadsts.missingParameter("grant_type"));
-    const auth = authenticateClient(ctx, req.get("authorization"), form);
+    const auth = await authenticateClient(
+      ctx,
+      req.get("authorization"),
+      form,
+      now,
+      String(req.params.tenant),
+    );
     if (!auth.ok) return fail(auth.error);
     const claims = parseClaimsParameter(form.get("claims"));
     if (!claims.ok) return fail(claims.error);
+    // A tenant id in the path: the app must exist there, and grants redeem only for that tenant.
+    const pathTenant = ctx.directory.tenant(String(req.params.tenant));
+    const unavailable =
+      pathTenant === undefined ? undefined : clientAvailabilityError(ctx, auth.client, pathTenant.tenantId);
+    if (unavailable !== undefined) return fail(unavailable);
 
     let result: GrantResult;
     if (grantType === "authorization_code") {
-      result = await redeemAuthorizationCode(ctx, auth.client, form, now, claims.claims);
+      result = await redeemAuthorizationCode(
+        ctx,
+        auth.client,
+        form,
+        now,
+        claims.claims,
+        pathTenant?.tenantId,
+      );
     } else if (grantType === "refresh_token") {
-      result = await redeemRefreshToken(ctx, auth.client, form, now, claims.claims);
+      result = await redeemRefreshToken(ctx, auth.client, form, now, claims.claims, pathTenant?.tenantId);
     } else {
       return fail(aadsts.unsupportedGrantType(grantType));
     }

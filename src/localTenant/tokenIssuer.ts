@@ -4,7 +4,10 @@
  * Guarantees:
  * - every JWT is RS256 with header `{ typ: "JWT", alg: "RS256", kid }` (so it starts with `eyJ`)
  *   and a random `uti` claim;
- * - id token: iss `{cloudInstance}{tenant}/v2.0`, aud client id, iat/nbf/exp (1 h), pairwise `sub`
+ * - tokens are issued by the tenant the user signed in to (the user object's `tenantId`); for a B2B
+ *   guest the user object is the guest object there (its own oid), `idp` names the home tenant
+ *   (`https://sts.windows.net/{homeTid}/`) and preferred_username / unique_name the home UPN;
+ * - id token: iss `{cloudInstance}{tid}/v2.0`, aud client id, iat/nbf/exp (1 h), pairwise `sub`
  *   (stable hash of oid + client), oid, tid, preferred_username, name, email (when the user has
  *   mail), nonce only when one was sent at /authorize (never on refresh), ver "2.0", and random
  *   aio/uti/rh — unless `faults.idToken` is set (and its grantType, if any, matches): then its
@@ -12,18 +15,19 @@
  *   iat/nbf/exp, oid/sub/tid); it stays signed with the real key, and client_info, the access token
  *   and the refresh token stay the real user's;
  * - Graph access token: a v1 JWT: iss `https://sts.windows.net/{tid}/`, aud
- *   `https://graph.microsoft.com`, exp = iat + accessTokenLifetimeSeconds, appid, oid, tid, upn,
- *   unique_name, name, scp (space-separated Graph scopes), ver "1.0", uti; plus `xms_cc: ["CP1"]`
+ *   `https://graph.microsoft.com`, exp = iat + accessTokenLifetimeSeconds, appid, oid, tid, upn
+ *   (members only), unique_name, name, scp (space-separated Graph scopes), ver "1.0", uti; plus `xms_cc: ["CP1"]`
  *   when the client declared the CP1 capability, and `lt_cae_nbf` (stand-in claim) when the request
  *   answered a claims challenge (see claims.ts);
- * - client_info = base64url({"uid": oid, "utid": tid}) — MSAL's homeAccountId is "uid.utid";
+ * - client_info = base64url({"uid": home oid, "utid": home tid}) — MSAL's homeAccountId is
+ *   "uid.utid": for a member the token's oid.tid, for a guest its HOME account's, as at Entra;
  * - the response carries a refresh token (`LTRT.…`) only when offline_access was granted; it joins
  *   the family of the grant it was issued from.
  */
 import { SignJWT } from "jose";
 import type { JWTPayload } from "jose";
 import type { TenantContext } from "./context.js";
-import { GRAPH_AUDIENCE } from "./context.js";
+import { GRAPH_AUDIENCE, v1Issuer, v2Issuer } from "./context.js";
 import { CAE_ANSWER_CLAIM } from "./claims.js";
 import type { ClaimsRequest } from "./claims.js";
 import { newGuid, newOpaqueToken, sha256Base64Url } from "./ids.js";
@@ -78,6 +82,18 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** The name the user signs in with: a guest's home UPN, else the UPN. */
+function signInName(ctx: TenantContext, user: LocalTenantUser): string {
+  if (user.userType !== "Guest") return user.userPrincipalName;
+  return ctx.directory.findAccount(user.homeOid)?.userPrincipalName ?? user.userPrincipalName;
+}
+
+/** A guest's token names the identity provider that authenticated it: its home tenant. */
+function guestClaims(user: LocalTenantUser): JWTPayload {
+  if (user.userType !== "Guest") return {};
+  return { idp: v1Issuer(user.homeTenantId) };
+}
+
 function randomClaim(): string {
   return newOpaqueToken(24);
 }
@@ -119,23 +135,27 @@ export async function createIdToken(
   const { iat, exp } = idTokenTimes(fault);
   const oid = fault?.oid ?? user.oid;
   // An oid override naming a test user describes that user (a refresh that returns another user).
-  const shown = (fault?.oid === undefined ? undefined : findUser(ctx.users, fault.oid)) ?? user;
+  const shown =
+    (fault?.oid === undefined
+      ? undefined
+      : (ctx.directory.findObject(user.tenantId, fault.oid) ?? findUser(ctx.users, fault.oid))) ?? user;
   const idNonce = idTokenNonce(fault, nonce);
   const payload: JWTPayload = {
     aud: fault?.audience ?? clientId,
-    iss: fault?.issuer ?? ctx.issuer,
+    iss: fault?.issuer ?? v2Issuer(ctx, user.tenantId),
     iat,
     nbf: iat,
     exp,
     aio: randomClaim(),
     ...(shown.mail === null ? {} : { email: shown.mail }),
+    ...guestClaims(shown),
     name: shown.displayName,
     ...(idNonce === undefined ? {} : { nonce: idNonce }),
     oid,
-    preferred_username: shown.userPrincipalName,
+    preferred_username: signInName(ctx, shown),
     rh: `0.${randomClaim()}.`,
     sub: fault?.sub ?? pairwiseSub(oid, clientId),
-    tid: fault?.tid ?? ctx.tenantId,
+    tid: fault?.tid ?? user.tenantId,
     uti: newOpaqueToken(16),
     ver: "2.0",
   };
@@ -152,7 +172,7 @@ export async function createGraphAccessToken(
   const iat = nowSeconds();
   const payload: JWTPayload = {
     aud: GRAPH_AUDIENCE,
-    iss: ctx.accessTokenIssuer,
+    iss: v1Issuer(user.tenantId),
     iat,
     nbf: iat,
     exp: iat + ctx.accessTokenLifetimeSeconds,
@@ -164,6 +184,7 @@ export async function createGraphAccessToken(
     appidacr: "1",
     ...(user.surname === null ? {} : { family_name: user.surname }),
     ...(user.givenName === null ? {} : { given_name: user.givenName }),
+    ...guestClaims(user),
     idtyp: "user",
     ipaddr: "127.0.0.1",
     name: user.displayName,
@@ -173,9 +194,9 @@ export async function createGraphAccessToken(
     scp: graphScopes.join(" "),
     sid: newGuid(),
     sub: pairwiseSub(user.oid, `${clientId}|${GRAPH_AUDIENCE}`),
-    tid: ctx.tenantId,
-    unique_name: user.userPrincipalName,
-    upn: user.userPrincipalName,
+    tid: user.tenantId,
+    unique_name: signInName(ctx, user),
+    ...(user.userType === "Guest" ? {} : { upn: user.userPrincipalName }),
     uti: newOpaqueToken(16),
     ver: "1.0",
     ...(claims.cp1 ? { xms_cc: ["CP1"] } : {}),
@@ -199,11 +220,12 @@ export async function issueTokenResponse(
     ext_expires_in: ctx.accessTokenLifetimeSeconds,
     access_token: accessToken,
     id_token: idToken,
-    client_info: clientInfo(request.user.oid, ctx.tenantId),
+    client_info: clientInfo(request.user.homeOid, request.user.homeTenantId),
   };
   if (request.withRefreshToken) {
     body.refresh_token = ctx.grants.issueRefreshToken(
       {
+        tenantId: request.user.tenantId,
         clientId: request.clientId,
         oid: request.user.oid,
         familyId: request.familyId,

@@ -2,8 +2,8 @@
  * Pending authorize requests, between the sign-in page and its form submission.
  *
  * Guarantees: the page carries only an opaque, unguessable transaction id; everything the
- * completion acts on (client, redirect URI, response mode, state, nonce, scopes, PKCE challenge,
- * claims) was validated at /authorize and is read from here, never from the form. A transaction
+ * completion acts on (tenant segment, client, redirect URI, response mode, state, nonce, scopes, PKCE
+ * challenge, claims, prompt) was validated at /authorize and is read from here, never from the form. A transaction
  * can be taken once and expires after 10 minutes.
  */
 import type { ClaimsRequest } from "./claims.js";
@@ -14,6 +14,8 @@ export type ResponseMode = "query" | "fragment" | "form_post";
 export type CodeChallengeMethod = "S256" | "plain";
 
 export interface PendingAuthorization {
+  /** The path's tenant segment as resolved: a tenant id (lower case), "common" or "organizations". */
+  tenantSegment: string;
   clientId: string;
   redirectUri: string;
   responseMode: ResponseMode;
@@ -24,6 +26,8 @@ export interface PendingAuthorization {
   codeChallenge: string;
   codeChallengeMethod: CodeChallengeMethod;
   loginHint: string | undefined;
+  /** The validated prompt (none, login, select_account, consent), if any. */
+  prompt: string | undefined;
   /** The `claims` parameter, as far as the stand-in acts on it (see claims.ts). */
   claims: ClaimsRequest;
   /** client_info=1 was sent: the redirect carries client_info too, like Entra's. */

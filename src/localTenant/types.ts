@@ -5,13 +5,51 @@
  */
 import type { LocalTenantUser } from "./users.js";
 
+/** Subject name + issuer ("SNI") trust: the assertion's `x5c` leaf has this subject and this issuer. */
+export interface LocalTenantTrustedCertificateSubject {
+  /** Distinguished name, e.g. "CN=app.example, O=Contoso" (attribute types case-insensitive). */
+  subject: string;
+  /** The CA certificate (PEM) that must have signed the leaf. */
+  issuerCertificatePem: string;
+}
+
+/** An app registration. At least one credential: a secret, a certificate or a trusted subject. */
 export interface LocalTenantClient {
   clientId: string;
-  clientSecret: string;
+  /** Omit for a certificate-only registration (a secret sent to it is then a wrong secret). */
+  clientSecret?: string;
+  /** Uploaded certificates (PEM, RSA), matched by the assertion's `x5t#S256` or `x5t` thumbprint. */
+  certificates?: string[];
+  trustedCertificateSubjects?: LocalTenantTrustedCertificateSubject[];
   /** Compared by exact string match, like Entra. */
   redirectUris: string[];
   /** Compared by exact string match; anything else is never redirected to. */
   postLogoutRedirectUris: string[];
+  /**
+   * Default "AzureADMyOrg": usable only in `homeTenantId` (anywhere else → AADSTS700016, as at
+   * Entra). "AzureADMultipleOrgs": usable in both tenants.
+   */
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs";
+  /** The tenant the app is registered in. Default: the primary tenant (LocalTenant.tenantId). */
+  homeTenantId?: string;
+  /**
+   * Graph scopes a tenant admin consented to for every user (in every tenant the app is used in):
+   * asking only for these shows no consent page. Default ["User.Read"].
+   */
+  adminConsentedScopes?: string[];
+}
+
+/** One tenant of the running stand-in. */
+export interface LocalTenantDirectoryInfo {
+  tenantId: string;
+  displayName: string;
+  /** "contoso.test" / "fabrikam.test" */
+  domain: string;
+  /** cloudInstance + tenantId */
+  authority: string;
+  members: readonly LocalTenantUser[];
+  /** Guest user objects of this tenant (own oid, `#EXT#` UPN, userType "Guest"). */
+  guests: readonly LocalTenantUser[];
 }
 
 export interface LocalTenantOptions {
@@ -30,6 +68,8 @@ export interface LocalTenantOptions {
   refreshTokenLifetimeSeconds?: number;
   /** Initial value of LocalTenant.strictRefreshTokenReuse (default false). */
   strictRefreshTokenReuse?: boolean;
+  /** Initial value of LocalTenant.strictClientAssertionReplay (default false). */
+  strictClientAssertionReplay?: boolean;
   log?: (message: string) => void;
 }
 
@@ -50,6 +90,8 @@ export interface LocalTenantCounters {
   graphMe: number;
   graphErrors: number;
   graphPhoto: number;
+  /** Requests to /v1.0/me/calendarView (any method). */
+  graphCalendar: number;
 }
 
 export type LocalTenantGrantType = "authorization_code" | "refresh_token";
@@ -171,6 +213,11 @@ export interface LocalTenant {
   /** base64 sha256 of the certificate's SPKI, for Chromium --ignore-certificate-errors-spki-list. */
   spkiSha256Base64: string;
   users: readonly LocalTenantUser[];
+  /**
+   * Both tenants, primary ("Contoso", `tenantId`) first, then "Fabrikam" (SECOND_TENANT_ID). Every
+   * identity-provider path also accepts `common` and `organizations` (sign-in to the home tenant).
+   */
+  tenants: readonly LocalTenantDirectoryInfo[];
   registerClient(client: LocalTenantClient): void;
   counters: LocalTenantCounters;
   resetCounters(): void;
@@ -182,6 +229,12 @@ export interface LocalTenant {
    * invalid_grant, suberror bad_token, AADSTS50173.
    */
   strictRefreshTokenReuse: boolean;
+  /**
+   * Default false: like Entra, a client assertion is accepted again until its `exp` (msal-node signs
+   * one per client instance and reuses it for 600 s; the app keeps one per process). True: a second
+   * use of the same `jti` answers invalid_client AADSTS50027 (a stricter server's replay check).
+   */
+  strictClientAssertionReplay: boolean;
   /** Makes outstanding refresh tokens (of one user, or all) dead, and ends their SSO sessions. */
   revokeRefreshTokens(userOid?: string): void;
   /** Closes both servers, destroying open (including hung) sockets. Safe to call twice. */

@@ -12,13 +12,16 @@ import type { JSONWebKeySet, JWTPayload } from "jose";
 import { startLocalTenant } from "../../src/localTenant/index.js";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
 
-export const CLIENT: LocalTenantClient = {
+/** A secret client (the secret is declared present, so tests can send it without a check). */
+export type SecretClient = LocalTenantClient & { clientSecret: string };
+
+export const CLIENT: SecretClient = {
   clientId: "0b7d2a6c-3e41-4f8a-9c15-2d6e8f0a1b3c",
   clientSecret: "local~secret.value_1",
   redirectUris: ["https://127.0.0.1:3443/auth/redirect"],
   postLogoutRedirectUris: ["https://127.0.0.1:3443/"],
 };
-export const OTHER_CLIENT: LocalTenantClient = {
+export const OTHER_CLIENT: SecretClient = {
   clientId: "5e9a1c3d-7b2f-4a60-8d14-c3b5a7e9f102",
   clientSecret: "other~secret.value_2",
   redirectUris: ["https://127.0.0.1:4443/auth/redirect"],
@@ -184,10 +187,49 @@ export interface SignInResult {
   ssoCookie: string | undefined;
 }
 
+export interface ConsentForm {
+  action: string;
+  transaction: string;
+  /** The permissions listed: `data-scope` and the description shown. */
+  permissions: { scope: string; description: string }[];
+}
+
+/** Parses the documented consent markup (see src/localTenant/consentPage.ts); undefined if absent. */
+export function parseConsentForm(html: string): ConsentForm | undefined {
+  const action = /<form method="post" action="([^"]+)" id="consent-form"/.exec(html)?.[1];
+  const transaction = /<input type="hidden" name="transaction" value="([^"]+)">/.exec(html)?.[1];
+  if (action === undefined || transaction === undefined) return undefined;
+  const permissions = [...html.matchAll(/<li data-scope="([^"]+)">([^<]*)<\/li>/g)].map((m) => ({
+    scope: decodeEntities(m[1] ?? ""),
+    description: decodeEntities(m[2] ?? ""),
+  }));
+  return { action: decodeEntities(action), transaction: decodeEntities(transaction), permissions };
+}
+
+/** Posts the consent form's Accept or Cancel, with the browser's ESTSAUTH cookie. */
+export function submitConsent(
+  tenant: LocalTenant,
+  form: ConsentForm,
+  decision: "accept" | "cancel",
+  ssoCookie: string | undefined,
+): Promise<HttpResult> {
+  return postForm(
+    tenant,
+    form.action,
+    { transaction: form.transaction, consent: decision },
+    ssoCookie === undefined ? {} : { cookie: ssoCookie },
+  );
+}
+
+/**
+ * Signs in through the sign-in page. When the tenant then shows the consent page, it is accepted
+ * (`consent: "accept"`, the default, as a user would), cancelled, or left for the caller
+ * (`"stop"`: `response` is the consent page).
+ */
 export async function signIn(
   tenant: LocalTenant,
   authorizeParams: Record<string, string | undefined>,
-  choice: { userOid?: string; cancel?: boolean } = {},
+  choice: { userOid?: string; cancel?: boolean; consent?: "accept" | "cancel" | "stop" } = {},
 ): Promise<SignInResult> {
   const page = await tenantRequest(tenant, authorizeUrl(tenant, authorizeParams));
   if (page.status !== 200)
@@ -196,9 +238,13 @@ export async function signIn(
   const fields: Record<string, string> = { transaction: form.transaction };
   if (choice.cancel === true) fields.cancel = "1";
   else fields.user = choice.userOid ?? form.users[0]?.oid ?? "";
-  const response = await postForm(tenant, form.action, fields);
+  let response = await postForm(tenant, form.action, fields);
   const setCookie = response.headers["set-cookie"] ?? [];
   const ssoCookie = setCookie.map((c) => c.split(";")[0] ?? "").find((c) => c.startsWith("ESTSAUTH="));
+  const consent = response.status === 200 ? parseConsentForm(response.body) : undefined;
+  if (consent !== undefined && choice.consent !== "stop") {
+    response = await submitConsent(tenant, consent, choice.consent ?? "accept", ssoCookie);
+  }
   const params =
     response.location === undefined ? new URLSearchParams() : new URL(response.location).searchParams;
   return { response, params, ssoCookie };

@@ -103,6 +103,7 @@ void test("resetCounters, after traffic, sets every counter back to zero on the 
     graphMe: 0,
     graphErrors: 0,
     graphPhoto: 0,
+    graphCalendar: 0,
   });
 });
 

@@ -360,11 +360,11 @@ void test("POST /token, for a code without offline_access, answers no refresh to
   assert.equal(decodeJwt(body.access_token).scp, "Mail.Read");
 });
 
-void test("POST /token, for an unknown tenant segment such as common, answers AADSTS90002", async (t) => {
+void test("POST /token, for an unknown tenant segment such as consumers, answers AADSTS90002", async (t) => {
   // Arrange
   const tenant = await startTestTenant(t);
   // Act
-  const response = await postForm(tenant, `${tenant.cloudInstance}common/oauth2/v2.0/token`, {
+  const response = await postForm(tenant, `${tenant.cloudInstance}consumers/oauth2/v2.0/token`, {
     grant_type: "authorization_code",
   });
   // Assert

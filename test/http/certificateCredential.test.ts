@@ -1,0 +1,115 @@
+/**
+ * The certificate credential end to end: the app starts from CLIENT_CERTIFICATE_PATH alone, the local
+ * tenant verifies its private_key_jwt assertions against the registered certificate (or, with x5c,
+ * against a trusted subject and issuer) for the code redemption and for refreshes, and refuses an app
+ * whose certificate is not registered.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createCertificateAuthority, createClientCertificate } from "../../src/localTenant/index.js";
+import type { LocalClientCertificate } from "../../src/localTenant/clientCertificates.js";
+import type { LocalTenantClient } from "../../src/localTenant/index.js";
+import { authorizeAtTenant, signIn } from "../support/signIn.js";
+import { startTestApp } from "../support/testApp.js";
+import type { TestApp } from "../support/testApp.js";
+import { dropAccessTokens } from "../support/tokenCacheTools.js";
+
+describe("a certificate instead of a client secret", () => {
+  let dir: string;
+  const apps: TestApp[] = [];
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "client-cert-"));
+  });
+  after(async () => {
+    for (const app of apps) await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writePem(name: string, certificate: LocalClientCertificate): string {
+    const path = join(dir, name);
+    writeFileSync(path, certificate.pem, { mode: 0o600 });
+    return path;
+  }
+
+  async function startWith(
+    path: string,
+    registration: Partial<LocalTenantClient>,
+    sendX5c = false,
+  ): Promise<TestApp> {
+    const app = await startTestApp({
+      env: {
+        CLIENT_SECRET: "",
+        CLIENT_CERTIFICATE_PATH: path,
+        CLIENT_CERTIFICATE_SEND_X5C: String(sendX5c),
+      },
+      registration: { clientSecret: undefined, ...registration },
+    });
+    apps.push(app);
+    return app;
+  }
+
+  /** Sign-in, a warm page, then a forced refresh: every token call authenticated by the certificate. */
+  async function assertWorksEndToEnd(app: TestApp): Promise<void> {
+    assert.equal(app.config.auth.credential.kind, "certificate");
+    const client = app.newClient();
+    app.tenant.resetCounters();
+    await signIn(app, client, { returnTo: "/profile" });
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+    dropAccessTokens(app, client);
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
+    const c = app.tenant.counters;
+    assert.deepEqual(
+      { code: c.tokenAuthorizationCode, refresh: c.tokenRefresh, errors: c.tokenErrors },
+      { code: 1, refresh: 1, errors: 0 },
+    );
+  }
+
+  it("a registered certificate (thumbprint computed by the app) redeems the code and refreshes", async () => {
+    const certificate = await createClientCertificate({ subject: "CN=webapp.contoso.test" });
+    const app = await startWith(writePem("registered.pem", certificate), {
+      certificates: [certificate.certificatePem],
+    });
+    const credential = app.config.auth.credential;
+    assert.ok(credential.kind === "certificate");
+    assert.equal(credential.certificate.thumbprintSha256, certificate.thumbprintSha256);
+    await assertWorksEndToEnd(app);
+  });
+
+  it("with x5c, subject name + issuer authentication accepts a certificate that was never uploaded", async () => {
+    const ca = await createCertificateAuthority("CN=Contoso Issuing CA");
+    const certificate = await createClientCertificate({ subject: "CN=webapp.contoso.test", issuer: ca });
+    const app = await startWith(
+      writePem("sni.pem", certificate),
+      {
+        trustedCertificateSubjects: [
+          { subject: "CN=webapp.contoso.test", issuerCertificatePem: ca.certificatePem },
+        ],
+      },
+      true,
+    );
+    await assertWorksEndToEnd(app);
+  });
+
+  it("an app whose certificate is not registered cannot sign anyone in", async () => {
+    const registered = await createClientCertificate();
+    const other = await createClientCertificate();
+    const app = await startWith(writePem("unregistered.pem", other), {
+      certificates: [registered.certificatePem],
+    });
+    const client = app.newClient();
+    app.tenant.resetCounters();
+    const { callbackUrl } = await authorizeAtTenant(app, client, { returnTo: "/profile" });
+    const refused = await client.get(callbackUrl);
+    // The app's own credential is refused: a server-side fault (502) for the person, named in the log.
+    assert.equal(refused.status, 502);
+    assert.ok(
+      app.logLines.some((line) => line.includes("refused this application's credentials (invalid_client)")),
+      "the operator reads why",
+    );
+    assert.equal(app.tenant.counters.tokenErrors, 1, "refused by the token endpoint");
+    assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303, "no session");
+  });
+});
