@@ -58,6 +58,14 @@ describe("accessibility of every page", () => {
       found.profile = await seriousViolations(page);
       await page.goto(`${app.baseUrl}/session`);
       found.session = await seriousViolations(page);
+      // The first visit asks for Calendars.Read on the tenant's consent page (once per user).
+      await page.goto(`${app.baseUrl}/calendar`);
+      if (!page.url().startsWith(app.baseUrl)) {
+        await page.locator('button[name="consent"][value="accept"]').click();
+        await page.waitForURL(`${app.baseUrl}/calendar`);
+      }
+      assert.ok(await page.locator("li.event").count(), "the calendar lists events");
+      found.calendar = await seriousViolations(page);
       await context.close();
 
       assert.deepEqual(found, {
@@ -66,6 +74,7 @@ describe("accessibility of every page", () => {
         "home, signed in": [],
         profile: [],
         session: [],
+        calendar: [],
       });
     });
   }

@@ -37,7 +37,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         await probe.close();
         return;
       } catch {
-        probe.destroy();
+        // A probe whose connection failed is already closed; destroying it again would throw.
+        if (probe.isOpen) probe.destroy();
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
