@@ -53,7 +53,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
         { stdio: "ignore" },
       );
-      await waitUntilAnswering();
+      try {
+        await waitUntilAnswering();
+      } catch (error) {
+        // A server that never answered must not outlive the test (it would keep the process alive).
+        child.kill("SIGKILL");
+        throw error;
+      }
     },
     async stop() {
       const running = child;
