@@ -23,15 +23,14 @@ import { adminConsentedScopes, clientAvailabilityError } from "./clientTenancy.j
 import { consentPageBody } from "./consentPage.js";
 import type { TenantContext } from "./context.js";
 import type { Landing } from "./directory.js";
-import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
+import { aadsts, redirectErrorParams } from "./errors.js";
 import type { EntraError, RequestIds } from "./errors.js";
 import { sendPage } from "./html.js";
+import { readFlowForm } from "./flowForm.js";
 import { sendErrorPage } from "./pages.js";
-import { Params } from "./params.js";
 import { DEFAULT_GRAPH_SCOPE } from "./scopes.js";
 import { readCookie, SSO_COOKIE } from "./sso.js";
 import type { SsoSession } from "./sso.js";
-import { resolveTenant } from "./tenant.js";
 import type { PendingAuthorization } from "./transactions.js";
 
 function failAtRedirect(
@@ -104,25 +103,14 @@ export function continueSignIn(
 
 export function consentHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
-    const now = Date.now();
-    const ids = newRequestIds(undefined);
-    const resolved = resolveTenant(ctx, req.params.tenant);
-    if (!resolved.ok) return sendErrorPage(res, resolved.error, ids);
-    const form = Params.fromFormBody(req.body);
-    const duplicate = form.duplicate();
-    if (duplicate !== undefined) return sendErrorPage(res, aadsts.duplicateParameter(duplicate), ids);
-    const transactionId = form.get("transaction");
-    const entry = transactionId === undefined ? undefined : ctx.consents.take(transactionId, now);
-    if (entry === undefined) return sendErrorPage(res, aadsts.flowExpired(), ids);
+    const posted = readFlowForm(ctx, req, res, (id, now) => ctx.consents.take(id, now));
+    if (posted === undefined) return;
+    const { form, entry, segment, ids, now } = posted;
     const { pending } = entry;
     const flowIds = { ...ids, correlationId: pending.correlationId };
     const sessionId = readCookie(req.headers.cookie, SSO_COOKIE);
     const session = ctx.sso.get(sessionId, now);
-    if (
-      resolved.value.segment !== pending.tenantSegment ||
-      session === undefined ||
-      session.id !== entry.sessionId
-    ) {
+    if (segment !== pending.tenantSegment || session === undefined || session.id !== entry.sessionId) {
       return sendErrorPage(res, aadsts.malformed(), flowIds);
     }
     const decision = form.get("consent");

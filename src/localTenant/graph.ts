@@ -68,7 +68,7 @@ import { parseSelect, profileBody } from "./graphProfile.js";
 import { newGuid } from "./ids.js";
 import { Params } from "./params.js";
 import type { GraphClaimsChallengeFault } from "./types.js";
-import { authorizedUser, graphIdsOf, ODATA_JSON } from "./graphUser.js";
+import { authorizedUser, graphIdsOf, sendOData } from "./graphUser.js";
 import type { ScopeRequirement } from "./graphUser.js";
 import { CALENDAR_VIEW_PATH, calendarView, sendHugeCalendar } from "./graphCalendar.js";
 
@@ -131,13 +131,8 @@ async function sendHugeProfile(
   };
   const padding = Math.max(0, wanted - Buffer.byteLength(JSON.stringify(profile), "utf8"));
   profile.aboutMe = FILLER.repeat(Math.ceil(padding / FILLER.length)).slice(0, padding);
-  const body = Buffer.from(JSON.stringify(profile), "utf8");
-  ctx.log(`graph: fault huge body (${body.length} bytes) ${req.method} ${req.path}`);
-  res.setHeader("OData-Version", "4.0");
-  res.setHeader("Cache-Control", "no-cache");
-  res.setHeader("Content-Type", ODATA_JSON);
-  res.setHeader("Content-Length", String(body.length));
-  res.status(200).end(body);
+  const size = sendOData(res, profile);
+  ctx.log(`graph: fault huge body (${size} bytes) ${req.method} ${req.path}`);
 }
 
 /**
@@ -213,11 +208,7 @@ async function me(ctx: TenantContext, req: Request, res: Response): Promise<void
   }
   const select = parseSelect(query.get("$select") ?? query.get("select"));
   if (!select.ok) return sendGraphError(ctx, res, ids, 400, "BadRequest", select.message);
-  res.setHeader("OData-Version", "4.0");
-  res.setHeader("Cache-Control", "no-cache");
-  // res.end, not res.send: express would re-format (lower-case) the media type parameters.
-  res.setHeader("Content-Type", ODATA_JSON);
-  res.status(200).end(JSON.stringify(profileBody(user, select.fields)));
+  sendOData(res, profileBody(user, select.fields));
 }
 
 async function photo(ctx: TenantContext, req: Request, res: Response, value: boolean): Promise<void> {
@@ -227,10 +218,7 @@ async function photo(ctx: TenantContext, req: Request, res: Response, value: boo
   const found = ctx.photos.get(user.oid);
   if (found === undefined) return sendImageNotFound(ctx, res, ids);
   if (value) return sendPhotoBytes(res, found);
-  res.setHeader("OData-Version", "4.0");
-  res.setHeader("Cache-Control", "no-cache");
-  res.setHeader("Content-Type", ODATA_JSON);
-  res.status(200).end(JSON.stringify(photoMetadataBody(user.oid, found)));
+  sendOData(res, photoMetadataBody(user.oid, found));
 }
 
 function methodNotAllowed(ctx: TenantContext, res: Response): void {

@@ -27,7 +27,7 @@ import type { CalendarEventData } from "./calendarEvents.js";
 import type { TenantContext } from "./context.js";
 import { authenticateGraphRequest } from "./graphAuth.js";
 import { sendGraphError } from "./graphErrors.js";
-import { authorizedUser, graphIdsOf, ODATA_JSON } from "./graphUser.js";
+import { authorizedUser, graphIdsOf, sendOData } from "./graphUser.js";
 import type { ScopeRequirement } from "./graphUser.js";
 
 export const CALENDAR_VIEW_PATH = /^\/v1\.0\/me\/calendarView\/?$/i;
@@ -121,14 +121,6 @@ function parseSelect(
     if (!fields.includes(field)) fields.push(field);
   }
   return { ok: true, fields: fields.length === 0 ? undefined : fields };
-}
-
-function sendOData(res: Response, body: unknown): void {
-  res.setHeader("OData-Version", "4.0");
-  res.setHeader("Cache-Control", "no-cache");
-  // res.end, not res.send: express would re-format (lower-case) the media type parameters.
-  res.setHeader("Content-Type", ODATA_JSON);
-  res.status(200).end(JSON.stringify(body));
 }
 
 export async function calendarView(ctx: TenantContext, req: Request, res: Response): Promise<void> {
@@ -237,11 +229,6 @@ export async function sendHugeCalendar(
   const padding = Math.max(0, wanted - Buffer.byteLength(JSON.stringify(body), "utf8"));
   const first = body.value[0];
   if (first !== undefined) first.bodyPreview = "x".repeat(padding);
-  const encoded = Buffer.from(JSON.stringify(body), "utf8");
-  ctx.log(`graph: fault huge body (${encoded.length} bytes) ${req.method} ${req.path}`);
-  res.setHeader("OData-Version", "4.0");
-  res.setHeader("Cache-Control", "no-cache");
-  res.setHeader("Content-Type", ODATA_JSON);
-  res.setHeader("Content-Length", String(encoded.length));
-  res.status(200).end(encoded);
+  const size = sendOData(res, body);
+  ctx.log(`graph: fault huge body (${size} bytes) ${req.method} ${req.path}`);
 }

@@ -18,8 +18,20 @@ import {
 import type { GraphIds } from "./graphErrors.js";
 import type { LocalTenantUser } from "./users.js";
 
-export const ODATA_JSON =
+const ODATA_JSON =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+/** A 200 with Graph's OData JSON headers; returns the body's size in bytes. */
+export function sendOData(res: Response, body: unknown): number {
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  res.setHeader("OData-Version", "4.0");
+  res.setHeader("Cache-Control", "no-cache");
+  // res.end, not res.send: express would re-format (lower-case) the media type parameters.
+  res.setHeader("Content-Type", ODATA_JSON);
+  res.setHeader("Content-Length", String(bytes.length));
+  res.status(200).end(bytes);
+  return bytes.length;
+}
 
 export interface ScopeRequirement {
   /** Any one of these (case-insensitive) must be in `scp`. */

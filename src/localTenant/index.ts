@@ -29,7 +29,7 @@
  *
  * Files: types (public types) · certificate · keys · users · clients · scopes · claims · errors
  * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
- * transactions/grants/sso (stores) · discovery · authorize · signIn · authorizationResponse ·
+ * transactions/grants/sso (stores) · discovery · authorize · signIn/flowForm · authorizationResponse ·
  * clientAuth · clientAssertion/clientAssertionKey/clientCredentials/assertionReplay (certificate
  * credentials, private_key_jwt) · clientCertificates (test certificates and CAs) · codeGrant ·
  * refreshGrant · tokenScopes · tokenIssuer · token · logout ·

@@ -13,24 +13,17 @@ import type { Request, RequestHandler, Response } from "express";
 import { deliverAuthorizationResponse } from "./authorizationResponse.js";
 import { continueSignIn } from "./consent.js";
 import type { TenantContext } from "./context.js";
-import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
+import { aadsts, redirectErrorParams } from "./errors.js";
+import { readFlowForm } from "./flowForm.js";
 import { sendErrorPage } from "./pages.js";
-import { Params } from "./params.js";
 import { readCookie, SSO_COOKIE, ssoCookie } from "./sso.js";
-import { resolveTenant, tenantOfSegment } from "./tenant.js";
+import { tenantOfSegment } from "./tenant.js";
 
 export function signInHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
-    const now = Date.now();
-    const ids = newRequestIds(undefined);
-    const resolved = resolveTenant(ctx, req.params.tenant);
-    if (!resolved.ok) return sendErrorPage(res, resolved.error, ids);
-    const form = Params.fromFormBody(req.body);
-    const duplicate = form.duplicate();
-    if (duplicate !== undefined) return sendErrorPage(res, aadsts.duplicateParameter(duplicate), ids);
-    const transactionId = form.get("transaction");
-    const pending = transactionId === undefined ? undefined : ctx.transactions.take(transactionId, now);
-    if (pending === undefined) return sendErrorPage(res, aadsts.flowExpired(), ids);
+    const posted = readFlowForm(ctx, req, res, (id, now) => ctx.transactions.take(id, now));
+    if (posted === undefined) return;
+    const { form, entry: pending, segment, ids, now } = posted;
     const flowIds = { ...ids, correlationId: pending.correlationId };
 
     const oid = form.get("user");
@@ -39,7 +32,7 @@ export function signInHandler(ctx: TenantContext): RequestHandler {
       return deliverAuthorizationResponse(res, pending.redirectUri, pending.responseMode, params);
     }
     const account = oid === undefined ? undefined : ctx.directory.findAccount(oid);
-    if (account === undefined || resolved.value.segment !== pending.tenantSegment) {
+    if (account === undefined || segment !== pending.tenantSegment) {
       return sendErrorPage(res, aadsts.malformed(), flowIds);
     }
     const landed = ctx.directory.land(tenantOfSegment(ctx, pending.tenantSegment), account, pending.clientId);
