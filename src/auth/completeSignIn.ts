@@ -34,12 +34,14 @@ export function createCompleteSignIn({
       );
     }
     await saveSession(req.session);
+    // The store's content is outside input: only scopes a page of this app uses survive.
+    const extraScopes = keepConsentableScopes(pending.extraScopes, auth);
     const error = optionalParam(req.query, "error", 256);
     if (error !== undefined) {
       // The session is untouched: a user who declined an extra permission is still signed in.
-      if (error === "access_denied" && pending.extraScopes?.length) {
+      if (error === "access_denied" && extraScopes.length > 0) {
         throw new SignInFailedError(
-          `The permission was not granted (${pending.extraScopes.join(", ")}). Everything else still works; open the page again to be asked once more.`,
+          `The permission was not granted (${extraScopes.join(", ")}). Everything else still works; open the page again to be asked once more.`,
         );
       }
       throw new SignInFailedError(
@@ -61,7 +63,7 @@ export function createCompleteSignIn({
     try {
       result = await client.acquireTokenByCode({
         code,
-        scopes: [...auth.scopes, ...keepConsentableScopes(pending.extraScopes, auth)],
+        scopes: [...auth.scopes, ...extraScopes],
         redirectUri: auth.redirectUri,
         codeVerifier: pending.codeVerifier,
         nonce: pending.nonce,

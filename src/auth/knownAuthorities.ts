@@ -3,17 +3,11 @@
  * instance metadata; for any other host (a custom or private Entra-compatible authority) it would call
  * Microsoft's instance discovery endpoint unless the host, with its port, is a known authority.
  */
-const MICROSOFT_CLOUD_HOSTS = new Set([
-  "login.microsoftonline.com",
-  "login.microsoft.com",
-  "login.windows.net",
-  "sts.windows.net",
-  "login.microsoftonline.us",
-  "login.usgovcloudapi.net",
-  "login-us.microsoftonline.com",
-  "login.chinacloudapi.cn",
-  "login.partner.microsoftonline.cn",
-]);
+import { MICROSOFT_CLOUDS } from "../config/clouds.js";
+
+const MICROSOFT_CLOUD_HOSTS: ReadonlySet<string> = new Set(
+  MICROSOFT_CLOUDS.flatMap((cloud) => cloud.loginHosts),
+);
 
 export function knownAuthoritiesFor(authority: string): string[] {
   const { host, hostname } = new URL(authority);

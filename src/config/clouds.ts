@@ -1,5 +1,6 @@
 /**
- * Microsoft's clouds: which sign-in host goes with which Graph host. Only a known pair from two
+ * Microsoft's clouds: their sign-in hosts (MSAL ships their instance metadata, see
+ * auth/knownAuthorities.ts) and which Graph host goes with which sign-in host. Only a known pair from two
  * different clouds is refused (tokens of one cloud are never accepted by another's Graph); any other
  * host is somebody's own deployment and is left alone.
  * Source: learn.microsoft.com/graph/deployments and /entra/identity-platform/authentication-national-cloud.
@@ -13,12 +14,12 @@ export interface MicrosoftCloud {
 export const MICROSOFT_CLOUDS: readonly MicrosoftCloud[] = [
   {
     name: "the global cloud",
-    loginHosts: ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net"],
+    loginHosts: ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net"],
     graphHosts: ["graph.microsoft.com"],
   },
   {
     name: "Azure US Government",
-    loginHosts: ["login.microsoftonline.us", "login.usgovcloudapi.net"],
+    loginHosts: ["login.microsoftonline.us", "login.usgovcloudapi.net", "login-us.microsoftonline.com"],
     graphHosts: ["graph.microsoft.us", "dod-graph.microsoft.us"],
   },
   {

@@ -187,10 +187,7 @@ const NO_CREDENTIAL =
   "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
 
 function readCredential(
-  e: { CLIENT_SECRET?: string | undefined; CLIENT_CERTIFICATE_PATH?: string | undefined } & {
-    CLIENT_CERTIFICATE_PASSWORD?: string | undefined;
-    CLIENT_CERTIFICATE_SEND_X5C: "true" | "false";
-  },
+  e: z.infer<typeof envSchema>,
   options: LoadConfigOptions,
   problems: string[],
 ): ClientCredential | undefined {
