@@ -92,5 +92,7 @@ describe("the server process", () => {
       .stdout.split("\n")
       .find((l) => l.includes("listening on"));
     assert.match(startLine ?? "", /"localTenant":true/);
+    // The credential's kind is named; never the secret itself (local mode uses a per-run secret).
+    assert.match(startLine ?? "", /"credential":"client secret"/);
   });
 });

@@ -148,6 +148,16 @@ export function createGraphClient(
         },
         headers: { Prefer: 'outlook.timezone="UTC"' },
       });
+      // E.g. a guest, who has no mailbox in the organization they signed in to.
+      if (response.status === 404) {
+        throw new GraphError(
+          404,
+          "This account has no mailbox in this organization, so it has no calendar here.",
+          {
+            graphStatus: 404,
+          },
+        );
+      }
       if (response.status !== 200) throw errorFor(response);
       const parsed = calendarViewSchema.safeParse(response.data);
       const events = parsed.success ? toCalendarEvents(parsed.data) : undefined;

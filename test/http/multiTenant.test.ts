@@ -139,4 +139,18 @@ describe("a guest signing in to another organization's app", () => {
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
     assert.equal(app.tenant.counters.tokenRefresh + app.tenant.counters.tokenAuthorizationCode, 0);
   });
+
+  it("the guest's Calendar page, after consent, says there is no mailbox here instead of a generic failure", async () => {
+    const client = app.newClient();
+    await signIn(app, client, { userOid: guestHome.oid, returnTo: "/profile" });
+    const first = await client.get(`${app.baseUrl}/calendar`);
+    assert.equal(first.status, 303);
+    const back = await signIn(app, client, { signInPath: first.location!, consent: "accept" });
+    assert.equal(back.location, `${app.baseUrl}/calendar`);
+
+    const calendar = await client.get(`${app.baseUrl}/calendar`);
+    assert.equal(calendar.status, 404);
+    assert.match(calendar.body, /This account has no mailbox in this organization/);
+    assert.equal(app.tenant.counters.graphCalendar, 1, "Graph was asked (and answered 404)");
+  });
 });
