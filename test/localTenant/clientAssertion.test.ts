@@ -3,6 +3,7 @@ import { randomUUID, X509Certificate } from "node:crypto";
 import { test } from "node:test";
 import type { TestContext } from "node:test";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import type { AccountInfo, AuthenticationResult } from "@azure/msal-node";
 import { decodeProtectedHeader, importPKCS8, SignJWT } from "jose";
 import {
   createCertificateAuthority,
@@ -154,7 +155,7 @@ function assertRefused(
 async function certificateMsalClient(
   tenant: LocalTenant,
   clientId: string,
-  clientCertificate: { thumbprintSha256: string; privateKey: string; x5c?: string },
+  clientCertificate: MsalCertificate,
   sent: SentRequest[],
 ): Promise<ConfidentialClientApplication> {
   const metadata = await tenantRequest(tenant, `${tenant.authority}/v2.0/.well-known/openid-configuration`);
@@ -168,6 +169,36 @@ async function certificateMsalClient(
     },
     system: { networkClient: networkClient(tenant, sent) },
   });
+}
+
+type MsalCertificate = { thumbprintSha256: string; privateKey: string; x5c?: string };
+
+function thumbprintCredential(certificate: LocalClientCertificate): MsalCertificate {
+  return { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKeyPem };
+}
+
+/** A forced refresh for User.Read: always a token-endpoint call (with a client assertion). */
+function forceRefresh(
+  cca: ConfidentialClientApplication,
+  account: AccountInfo,
+): Promise<AuthenticationResult> {
+  return cca.acquireTokenSilent({ account, scopes: ["User.Read"], forceRefresh: true });
+}
+
+/** Signs in with one client, then refreshes with a fresh one sharing the cache (as the app does per request). */
+async function signInThenRefreshWithFreshClient(
+  tenant: LocalTenant,
+  clientId: string,
+  credential: MsalCertificate,
+  userOid: string,
+  sent: SentRequest[],
+): Promise<{ first: AuthenticationResult; refreshed: AuthenticationResult; account: AccountInfo }> {
+  const signInClient = await certificateMsalClient(tenant, clientId, credential, sent);
+  const first = await signInWithMsal(tenant, signInClient, userOid);
+  const refreshClient = await certificateMsalClient(tenant, clientId, credential, sent);
+  refreshClient.getTokenCache().deserialize(signInClient.getTokenCache().serialize());
+  assert.ok(first.account);
+  return { first, refreshed: await forceRefresh(refreshClient, first.account), account: first.account };
 }
 
 function sentAssertionHeaders(sent: SentRequest[]): Record<string, unknown>[] {
@@ -186,24 +217,17 @@ void test("msal-node 7 with clientCertificate (thumbprintSha256), against a regi
   const { tenant, certificate } = await certificateTenant(t);
   const user = tenant.users[0];
   assert.ok(user);
-  const credential = {
-    thumbprintSha256: certificate.thumbprintSha256,
-    privateKey: certificate.privateKeyPem,
-  };
   const sent: SentRequest[] = [];
-  const signInClient = await certificateMsalClient(tenant, CERT_CLIENT_ID, credential, sent);
-  // Act: sign in with one client, refresh with a fresh one sharing the cache (as the app does per request)
-  const first = await signInWithMsal(tenant, signInClient, user.oid);
-  const refreshClient = await certificateMsalClient(tenant, CERT_CLIENT_ID, credential, sent);
-  refreshClient.getTokenCache().deserialize(signInClient.getTokenCache().serialize());
-  assert.ok(first.account);
-  const refreshed = await refreshClient.acquireTokenSilent({
-    account: first.account,
-    scopes: ["User.Read"],
-    forceRefresh: true,
-  });
+  // Act
+  const { first, refreshed, account } = await signInThenRefreshWithFreshClient(
+    tenant,
+    CERT_CLIENT_ID,
+    thumbprintCredential(certificate),
+    user.oid,
+    sent,
+  );
   // Assert
-  assert.equal(first.account.homeAccountId, `${user.oid}.${tenant.tenantId}`);
+  assert.equal(account.homeAccountId, `${user.oid}.${tenant.tenantId}`);
   assert.equal(refreshed.fromCache, false);
   assert.notEqual(refreshed.accessToken, first.accessToken);
   assert.equal(tenant.counters.tokenAuthorizationCode, 1);
@@ -223,23 +247,16 @@ void test("msal-node 7 with clientCertificate and x5c, against a trusted subject
   const leaf = await createClientCertificate({ subject: SNI_SUBJECT, issuer: ca });
   const user = tenant.users[1];
   assert.ok(user);
-  const credential = {
-    thumbprintSha256: leaf.thumbprintSha256,
-    privateKey: leaf.privateKeyPem,
-    x5c: leaf.certificatePem,
-  };
+  const credential = { ...thumbprintCredential(leaf), x5c: leaf.certificatePem };
   const sent: SentRequest[] = [];
-  const signInClient = await certificateMsalClient(tenant, SNI_CLIENT_ID, credential, sent);
   // Act
-  const first = await signInWithMsal(tenant, signInClient, user.oid);
-  const refreshClient = await certificateMsalClient(tenant, SNI_CLIENT_ID, credential, sent);
-  refreshClient.getTokenCache().deserialize(signInClient.getTokenCache().serialize());
-  assert.ok(first.account);
-  const refreshed = await refreshClient.acquireTokenSilent({
-    account: first.account,
-    scopes: ["User.Read"],
-    forceRefresh: true,
-  });
+  const { refreshed } = await signInThenRefreshWithFreshClient(
+    tenant,
+    SNI_CLIENT_ID,
+    credential,
+    user.oid,
+    sent,
+  );
   // Assert
   assert.equal(refreshed.fromCache, false);
   assert.equal(tenant.counters.tokenAuthorizationCode, 1);
@@ -253,19 +270,11 @@ void test("msal-node 7 with clientCertificate and x5c, against a trusted subject
 void test("msal-node 7, one client instance reusing its cached assertion for a second token request, is accepted as by Entra", async (t) => {
   // Arrange
   const { tenant, certificate } = await certificateTenant(t);
-  const credential = {
-    thumbprintSha256: certificate.thumbprintSha256,
-    privateKey: certificate.privateKeyPem,
-  };
-  const cca = await certificateMsalClient(tenant, CERT_CLIENT_ID, credential, []);
+  const cca = await certificateMsalClient(tenant, CERT_CLIENT_ID, thumbprintCredential(certificate), []);
   const first = await signInWithMsal(tenant, cca, tenant.users[0]?.oid ?? "");
   assert.ok(first.account);
   // Act
-  const refreshed = await cca.acquireTokenSilent({
-    account: first.account,
-    scopes: ["User.Read"],
-    forceRefresh: true,
-  });
+  const refreshed = await forceRefresh(cca, first.account);
   // Assert
   assert.equal(refreshed.fromCache, false);
   assert.equal(tenant.counters.tokenErrors, 0);
@@ -275,19 +284,11 @@ void test("msal-node 7, one client instance reusing its cached assertion, is ref
   // Arrange
   const { tenant, certificate } = await certificateTenant(t);
   tenant.strictClientAssertionReplay = true;
-  const credential = {
-    thumbprintSha256: certificate.thumbprintSha256,
-    privateKey: certificate.privateKeyPem,
-  };
-  const cca = await certificateMsalClient(tenant, CERT_CLIENT_ID, credential, []);
+  const cca = await certificateMsalClient(tenant, CERT_CLIENT_ID, thumbprintCredential(certificate), []);
   const first = await signInWithMsal(tenant, cca, tenant.users[0]?.oid ?? "");
   assert.ok(first.account);
   // Act
-  const refresh = cca.acquireTokenSilent({
-    account: first.account,
-    scopes: ["User.Read"],
-    forceRefresh: true,
-  });
+  const refresh = forceRefresh(cca, first.account);
   // Assert
   await assert.rejects(refresh, (error: { errorCode?: string; errorMessage?: string }) => {
     assert.equal(error.errorCode, "invalid_client");
