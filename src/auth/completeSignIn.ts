@@ -1,6 +1,7 @@
 /**
- * GET /auth/redirect: the provider's answer. The transaction is taken out of the session and that is
- * saved before any token call (a replayed callback makes none); the code is redeemed with the PKCE
+ * GET /auth/redirect: the provider's answer. The sign-in is taken from this browser's cookie for its
+ * `state` and the answer clears it (a replayed callback finds none and makes no token call; another
+ * browser never had it: no login CSRF); the code is redeemed with the PKCE
  * verifier and nonce; the ID token's claims are checked; then the session is regenerated (no
  * fixation) and holds only this account: its identity and its encrypted token cache.
  */
@@ -11,29 +12,26 @@ import { regenerateSession, saveSession } from "../session/sessionOps.js";
 import type { AuthRouterDeps } from "./createAuthRouter.js";
 import { newCsrfToken } from "./csrf.js";
 import { describeProviderError } from "./describeProviderError.js";
-import { takePendingSignIn } from "./pendingSignIns.js";
+import { safeReturnTo } from "./returnTo.js";
+import type { SignInTransactions } from "./signInTransactions.js";
 import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { translateMsalError } from "./translateMsalError.js";
 import { keepConsentableScopes } from "./extraScopes.js";
 import { validateIdTokenClaims } from "./validateIdTokenClaims.js";
 
-export function createCompleteSignIn({
-  config,
-  clients,
-  metadata,
-  cipher,
-  logger,
-}: AuthRouterDeps): (req: Request, res: Response) => Promise<void> {
+export function createCompleteSignIn(
+  { config, clients, metadata, cipher, logger }: Omit<AuthRouterDeps, "metrics">,
+  transactions: SignInTransactions,
+): (req: Request, res: Response) => Promise<void> {
   const { auth } = config;
   return async (req, res) => {
     const state = requiredParam(req.query, "state", 512);
-    const pending = takePendingSignIn(req.session, state);
+    const pending = await transactions.take(req, res, state);
     if (!pending) {
       throw new SignInFailedError(
         "This sign-in response does not belong to a sign-in started in this browser, or it has expired. Please sign in again.",
       );
     }
-    await saveSession(req.session);
     // The store's content is outside input: only scopes a page of this app uses survive.
     const extraScopes = keepConsentableScopes(pending.extraScopes, auth);
     const error = optionalParam(req.query, "error", 256);
@@ -89,10 +87,7 @@ export function createCompleteSignIn({
       throw new IdentityProviderError("The identity provider's answer did not identify an account.");
     }
 
-    // Other tabs' sign-ins in progress belong to this browser too: they move to the new session.
-    const otherPendingSignIns = req.session.pendingSignIns;
     await regenerateSession(req.session);
-    if (otherPendingSignIns) req.session.pendingSignIns = otherPendingSignIns;
     req.session.account = {
       homeAccountId: account.homeAccountId,
       name: account.name ?? account.username,
@@ -111,6 +106,7 @@ export function createCompleteSignIn({
     // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
     await saveSession(req.session);
     logger.info({ correlationId: res.locals.requestId }, "signed in");
-    res.redirect(303, pending.returnTo);
+    // Checked again as it is sent: the cookie was written by this app, but a Location is checked last.
+    res.redirect(303, safeReturnTo(pending.returnTo));
   };
 }

@@ -12,6 +12,7 @@ import { createCompleteSignIn } from "./completeSignIn.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { requireCsrfToken } from "./csrf.js";
 import type { AuthorityMetadata } from "./discoverAuthority.js";
+import { createSignInTransactions } from "./signInTransactions.js";
 import { createStartSignIn } from "./startSignIn.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 
@@ -28,8 +29,12 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
   const { config, metadata } = deps;
   const router = Router();
 
-  router.get("/signin", createStartSignIn(deps));
-  const completeSignIn = createCompleteSignIn(deps);
+  const transactions = createSignInTransactions({
+    secrets: config.session.secrets,
+    secureCookie: config.session.secureCookie,
+  });
+  router.get("/signin", createStartSignIn(deps, transactions));
+  const completeSignIn = createCompleteSignIn(deps, transactions);
   // Every way the callback can end is a sign-in outcome: counted here, around the whole handler.
   router.get("/redirect", async (req, res) => {
     try {

@@ -22,18 +22,6 @@ export interface SignedInAccount {
   claimsAnsweredAt?: number;
 }
 
-/** One sign-in in progress, keyed by its `state`. */
-export interface PendingSignIn {
-  nonce: string;
-  codeVerifier: string;
-  returnTo: string;
-  createdAt: number;
-  /** The claims request sent with this sign-in, if a claims challenge asked for one. */
-  claims?: string;
-  /** Scopes asked for besides the sign-in scopes (incremental consent); redeemed with the code. */
-  extraScopes?: string[];
-}
-
 declare module "express-session" {
   interface SessionData {
     account: SignedInAccount;
@@ -43,7 +31,6 @@ declare module "express-session" {
     tokenCacheWrittenAt: number;
     /** Synchronizer token for state-changing forms. */
     csrfToken: string;
-    pendingSignIns: Record<string, PendingSignIn>;
     /** A claims challenge from Graph, carried into the next sign-in (JSON, as Graph sent it). */
     pendingClaims: string;
   }

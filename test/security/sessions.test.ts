@@ -28,14 +28,31 @@ describe("session cookies", () => {
   it("the session cookie, over local http, is HttpOnly, SameSite=Lax, signed and host-only", async () => {
     const client = app.newClient();
 
+    const response = await signIn(app, client);
+
+    const sid = (response.headers["set-cookie"] ?? "")
+      .split(/, (?=[^;=]+=)/)
+      .find((line) => line.startsWith("sid="));
+    assert.match(sid ?? "", /^sid=s%3A[\w-]+\.[\w%+/]+;/);
+    assert.match(sid ?? "", /; HttpOnly/);
+    assert.match(sid ?? "", /; SameSite=Lax/);
+    assert.match(sid ?? "", /; Path=\//);
+    assert.doesNotMatch(sid ?? "", /Domain=/i);
+  });
+
+  it("GET /auth/signin, for a visitor, sets only the sign-in's own cookie (HttpOnly, Lax, ten minutes) and no session", async () => {
+    const client = app.newClient();
+    app.resetCounts();
+
     const response = await client.get(`${app.baseUrl}/auth/signin`);
 
     const cookie = response.headers["set-cookie"] ?? "";
-    assert.match(cookie, /^sid=s%3A[\w-]+\.[\w%+/]+;/);
-    assert.match(cookie, /; HttpOnly/);
-    assert.match(cookie, /; SameSite=Lax/);
-    assert.match(cookie, /; Path=\//);
-    assert.doesNotMatch(cookie, /Domain=/i);
+    assert.match(
+      cookie,
+      /^signin\.[\w-]{22}=[\w.-]+; Max-Age=600; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+    );
+    assert.equal(client.cookie(app.baseUrl, "sid"), undefined);
+    assert.equal(app.storeCalls.set, 0, "nothing is written to the session store for a visitor");
   });
 
   it("GET /profile, with a session cookie whose signature was tampered with, is treated as signed out", async () => {
@@ -65,13 +82,15 @@ describe("session cookies", () => {
   });
 
   it("a session id, set by an attacker before sign-in (fixation), is replaced at sign-in", async () => {
-    const client = app.newClient();
-    await client.get(`${app.baseUrl}/auth/signin`);
-    const planted = sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
+    const attacker = app.newClient();
+    await signIn(app, attacker);
+    const planted = sessionIdFromCookie(attacker.cookie(app.baseUrl, "sid")!);
+    const victim = app.newClient();
+    victim.setCookie(app.baseUrl, "sid", attacker.cookie(app.baseUrl, "sid")!);
 
-    await signIn(app, client);
+    await signIn(app, victim, { userOid: app.tenant.users[1]!.oid });
 
-    assert.notEqual(sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!), planted);
+    assert.notEqual(sessionIdFromCookie(victim.cookie(app.baseUrl, "sid")!), planted);
     assert.equal(readSessionRow(app.sqlitePath, planted), undefined);
   });
 });
@@ -196,15 +215,16 @@ describe("cookies for an https deployment behind a proxy", () => {
   });
   after(() => app.close());
 
-  it("the session cookie, when the proxy says https, is Secure with the __Host- prefix", async () => {
+  it("GET /auth/signin, when the proxy says https, sets a Secure __Host- sign-in cookie and HSTS", async () => {
     const response = await app
       .newClient()
       .get(`${app.baseUrl}/auth/signin`, { "x-forwarded-proto": "https" });
 
     const cookie = response.headers["set-cookie"] ?? "";
-    assert.match(cookie, /^__Host-sid=/);
+    assert.match(cookie, /^__Host-signin\.[\w-]{22}=/);
     assert.match(cookie, /; Secure/);
     assert.match(cookie, /; Path=\//);
+    assert.doesNotMatch(cookie, /Domain=/i);
     assert.match(response.headers["strict-transport-security"] ?? "", /max-age=\d+/);
   });
 });

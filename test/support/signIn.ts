@@ -43,13 +43,9 @@ function decodeEntities(text: string): string {
 export async function authorizeAtTenant(
   app: TestApp,
   client: TestClient,
-  options: { returnTo?: string; userOid?: string; signInPath?: string; consent?: "accept" | "cancel" } = {},
+  options: SignInOptions = {},
 ): Promise<{ callbackUrl: string; authorizeUrl: string }> {
-  const query = options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : "";
-  const start = await client.get(new URL(options.signInPath ?? `/auth/signin${query}`, app.baseUrl).href);
-  assert.equal(start.status, 302, "the app should redirect to the authority");
-  const authorizeUrl = start.location;
-  assert.ok(authorizeUrl?.startsWith(app.config.auth.authority) === true && authorizeUrl !== undefined);
+  const authorizeUrl = options.authorizeUrl ?? (await startSignIn(app, client, options));
   let page = await client.get(authorizeUrl);
   let pageUrl = authorizeUrl;
   const backToApp = (response: TestResponse) =>
@@ -74,6 +70,29 @@ export async function authorizeAtTenant(
   return { callbackUrl, authorizeUrl };
 }
 
+export interface SignInOptions {
+  returnTo?: string;
+  userOid?: string;
+  signInPath?: string;
+  consent?: "accept" | "cancel";
+  /** A sign-in the test already started (its redirect to the authority): go on from there. */
+  authorizeUrl?: string;
+}
+
+/** GET /auth/signin (or `signInPath`): the app's redirect to the authority. */
+export async function startSignIn(
+  app: TestApp,
+  client: TestClient,
+  options: Pick<SignInOptions, "returnTo" | "signInPath"> = {},
+): Promise<string> {
+  const query = options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : "";
+  const start = await client.get(new URL(options.signInPath ?? `/auth/signin${query}`, app.baseUrl).href);
+  assert.equal(start.status, 302, `the app should redirect to the authority: ${start.body.slice(0, 300)}`);
+  const authorizeUrl = start.location;
+  assert.ok(authorizeUrl?.startsWith(app.config.auth.authority) === true && authorizeUrl !== undefined);
+  return authorizeUrl;
+}
+
 function isConsentPage(page: TestResponse): boolean {
   return page.status === 200 && page.body.includes('id="consent-form"');
 }
@@ -81,7 +100,7 @@ function isConsentPage(page: TestResponse): boolean {
 export async function signIn(
   app: TestApp,
   client: TestClient,
-  options: { returnTo?: string; userOid?: string; signInPath?: string; consent?: "accept" | "cancel" } = {},
+  options: SignInOptions = {},
 ): Promise<TestResponse> {
   const { callbackUrl } = await authorizeAtTenant(app, client, options);
   const back = await client.get(callbackUrl);

@@ -52,6 +52,11 @@ export class TestClient {
     return this.jar.get(new URL(origin).hostname)?.get(name);
   }
 
+  /** Every cookie this client holds for `origin`, by name. */
+  cookies(origin: string): Record<string, string> {
+    return Object.fromEntries(this.jar.get(new URL(origin).hostname) ?? []);
+  }
+
   setCookie(origin: string, name: string, value: string): void {
     const key = new URL(origin).hostname;
     const cookies = this.jar.get(key) ?? new Map<string, string>();
