@@ -16,6 +16,13 @@ import { createSignInTransactions } from "./signInTransactions.js";
 import { createStartSignIn } from "./startSignIn.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 
+/**
+ * What a browser kept of the signed-in user goes with the sign-out: its HTTP cache (pages are no-store,
+ * but a browser or an older version of the app may hold something) and any storage. Not "cookies":
+ * that would clear every cookie of the whole registrable domain; the session cookie is cleared by name.
+ */
+const CLEAR_SITE_DATA = '"cache", "storage"';
+
 export interface AuthRouterDeps {
   config: AppConfig;
   clients: MsalClientFactory;
@@ -48,11 +55,18 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
   router.post(
     "/signout",
     express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 10 }),
-    (req, res, next) => (readSignedInAccount(req.session) ? next() : res.redirect(303, "/")),
+    (req, res, next) => {
+      if (readSignedInAccount(req.session)) {
+        next();
+        return;
+      }
+      res.set("Clear-Site-Data", CLEAR_SITE_DATA).redirect(303, "/");
+    },
     requireCsrfToken,
     async (req, res) => {
       // Deletes the session (and the token cache in it) from the store; the id is never reused.
       await destroySession(req.session);
+      res.set("Clear-Site-Data", CLEAR_SITE_DATA);
       res.clearCookie(config.session.cookieName, {
         path: "/",
         httpOnly: true,

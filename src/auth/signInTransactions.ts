@@ -146,7 +146,7 @@ function readPendingSignIn(payload: Record<string, unknown>): PendingSignIn | un
   }
   const scopes =
     Array.isArray(extraScopes) && extraScopes.every((scope) => typeof scope === "string")
-      ? { extraScopes: extraScopes as string[] }
+      ? { extraScopes }
       : {};
   return {
     nonce,

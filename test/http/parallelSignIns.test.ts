@@ -88,9 +88,7 @@ for (const store of ["sqlite", "redis"] as const) {
 
             const answers = await schedule(a, b);
 
-            outcomes.push(
-              answers.map((answer, i) => `${answer.status} ${answer.location ?? ""}`).join(" | "),
-            );
+            outcomes.push(answers.map((answer) => `${answer.status} ${answer.location ?? ""}`).join(" | "));
             const expected = [a, b].map((t) => `303 ${app.baseUrl}${t.returnTo}`).join(" | ");
             assert.equal(outcomes.at(-1), expected, `run ${run + 1}: ${outcomes.join("; ")}`);
             assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);

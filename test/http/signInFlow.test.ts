@@ -112,6 +112,11 @@ describe("the sign-in flow against the local tenant", () => {
     const response = await client.postForm(`${app.baseUrl}/auth/signout`, { _csrf: csrf });
 
     assert.equal(response.status, 303);
+    assert.equal(
+      response.headers["clear-site-data"],
+      '"cache", "storage"',
+      "the browser forgets what it kept",
+    );
     const logout = new URL(response.location!);
     assert.equal(`${logout.origin}${logout.pathname}`, `${app.tenant.authority}/oauth2/v2.0/logout`);
     assert.equal(logout.searchParams.get("post_logout_redirect_uri"), app.config.auth.postLogoutRedirectUri);
@@ -121,6 +126,16 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal(tenantLogout.status, 302);
     assert.equal(tenantLogout.location, app.config.auth.postLogoutRedirectUri);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303);
+  });
+
+  it("POST /auth/signout, from a browser whose session has already ended, still clears what the browser kept", async () => {
+    const client = app.newClient();
+
+    const response = await client.postForm(`${app.baseUrl}/auth/signout`, {});
+
+    assert.equal(response.status, 303);
+    assert.equal(response.location, `${app.baseUrl}/`);
+    assert.equal(response.headers["clear-site-data"], '"cache", "storage"');
   });
 
   it("POST /auth/signout, without the form's token, is refused and the session survives", async () => {
@@ -136,6 +151,7 @@ describe("the sign-in flow against the local tenant", () => {
 
     assert.equal(forged.status, 403);
     assert.equal(crossSite.status, 403);
+    assert.equal(crossSite.headers["clear-site-data"], undefined, "another site cannot clear this one");
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
   });
 
