@@ -4,7 +4,11 @@
  * must sign in again sending those claims. The challenge is outside input: it is size-capped and must
  * decode to a JSON object before it goes anywhere.
  */
-const MAX_CLAIMS_LENGTH = 4096;
+/**
+ * Real challenges (CAE `nbf`, Conditional Access `acrs`) are a few hundred bytes; the cap keeps the
+ * sign-in's own cookie (signInTransactions.ts), which carries the claims, under a browser's 4 KB.
+ */
+export const MAX_CLAIMS_LENGTH = 1024;
 
 /** The decoded claims request of a `WWW-Authenticate` header, or undefined if it carries none. */
 export function parseClaimsChallenge(header: string | undefined): string | undefined {

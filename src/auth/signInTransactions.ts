@@ -21,7 +21,8 @@ export const PENDING_SIGN_IN_LIFETIME_MS = 10 * 60_000;
 export const MAX_PENDING_SIGN_INS = 5;
 const COOKIE_STEM = "signin.";
 const KEY_INFO = "entra-webapp sign-in transaction v1";
-const MAX_COOKIE_VALUE_LENGTH = 3800;
+/** Browsers keep a cookie whose name and value are at most 4096 bytes; the name takes at most 36. */
+const MAX_COOKIE_VALUE_LENGTH = 4050;
 
 /** One sign-in in progress, as started by /auth/signin and redeemed by /auth/redirect. */
 export interface PendingSignIn {
@@ -117,6 +118,8 @@ export function createSignInTransactions(options: SignInTransactionOptions): Sig
         .setIssuedAt(issuedAt)
         .setExpirationTime(Math.floor((createdAt + PENDING_SIGN_IN_LIFETIME_MS) / 1000))
         .encrypt(keys[0]!.key);
+      // Browsers drop a cookie over 4 KB without a word; the inputs are capped so that this cannot happen.
+      if (value.length > MAX_COOKIE_VALUE_LENGTH) throw new Error("the sign-in cookie would be too large");
       res.cookie(nameFor(state), value, { ...cookieOptions, maxAge: PENDING_SIGN_IN_LIFETIME_MS });
     },
 

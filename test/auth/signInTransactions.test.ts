@@ -14,6 +14,8 @@ import {
   MAX_PENDING_SIGN_INS,
   PENDING_SIGN_IN_LIFETIME_MS,
 } from "../../src/auth/signInTransactions.js";
+import { MAX_CLAIMS_LENGTH } from "../../src/auth/claimsChallenge.js";
+import { MAX_RETURN_TO_LENGTH } from "../../src/auth/returnTo.js";
 import { TestClient } from "../support/testClient.js";
 
 const CURRENT = "c".repeat(16) + "urrent-secret-0123456789";
@@ -43,6 +45,18 @@ describe("sign-in transaction cookies", () => {
         nonce: `nonce-${req.params.state}`,
         codeVerifier: "verifier",
         returnTo: `/back/${req.params.state}`,
+        extraScopes: ["Calendars.Read"],
+      });
+      res.send("started");
+    });
+    app.get("/start-largest/:state", async (req, res) => {
+      // The largest sign-in the app can start: a returnTo and a claims request at their caps, the
+      // claims written to need the most escaping.
+      await current.remember(req, res, req.params.state, {
+        nonce: "n".repeat(43),
+        codeVerifier: "v".repeat(43),
+        returnTo: `/${"%E2%82%AC".repeat(Math.floor((MAX_RETURN_TO_LENGTH - 1) / 9))}`,
+        claims: `{"x":"${'\\"'.repeat((MAX_CLAIMS_LENGTH - 9) / 2)}"}`.slice(0, MAX_CLAIMS_LENGTH),
         extraScopes: ["Calendars.Read"],
       });
       res.send("started");
@@ -136,6 +150,20 @@ describe("sign-in transaction cookies", () => {
     client.setCookie(baseUrl, other!, client.cookie(baseUrl, mine!)!);
 
     assert.equal(await take(client, "other"), null);
+  });
+
+  it("remember, for the largest sign-in the app can start, sets a cookie a browser keeps (under 4 KB)", async () => {
+    const client = newClient();
+
+    const response = await client.get(`${baseUrl}/start-largest/big`);
+
+    const nameAndValue = (response.headers["set-cookie"] ?? "").split(";", 1)[0]!;
+    assert.ok(nameAndValue.length > 3000, `only ${nameAndValue.length} bytes: the case is not the largest`);
+    assert.ok(nameAndValue.length <= 4096, `${nameAndValue.length} bytes`);
+    assert.equal(
+      (await take(client, "big"))?.returnTo.length,
+      MAX_RETURN_TO_LENGTH - 1 - ((MAX_RETURN_TO_LENGTH - 1) % 9) + 1,
+    );
   });
 
   it(`remember, past ${MAX_PENDING_SIGN_INS} sign-ins in progress, clears the oldest and unreadable ones`, async () => {
