@@ -13,6 +13,7 @@ import { createTokenCacheCipher } from "./auth/tokenCacheCipher.js";
 import type { GraphClient } from "./graph/createGraphClient.js";
 import { createErrorHandler, notFound } from "./http/errorHandler.js";
 import { requestLogging } from "./http/requestLogging.js";
+import { requireSecureTransport } from "./http/secureTransport.js";
 import { noStore, securityHeaders } from "./http/securityHeaders.js";
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/createMetrics.js";
@@ -87,6 +88,12 @@ export function createApp(deps: AppDependencies): express.Express {
   }
 
   app.use(noStore);
+  app.use(
+    requireSecureTransport({
+      secureCookie: config.session.secureCookie,
+      publicOrigin: new URL(config.auth.redirectUri).origin,
+    }),
+  );
   app.use(createSessionMiddleware(config.session, deps.sessionStore));
   app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);

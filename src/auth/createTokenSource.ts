@@ -8,7 +8,7 @@
  */
 import type { Session, SessionData } from "express-session";
 import type { AccountInfo, ConfidentialClientApplication } from "@azure/msal-node";
-import { IdentityProviderError, SignInRequiredError } from "../errors.js";
+import { CorruptTokenCacheError, IdentityProviderError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
 import { forgetAccount } from "../session/readAccount.js";
@@ -16,7 +16,7 @@ import type { SignedInAccount } from "../session/sessionData.js";
 import { destroySession } from "../session/sessionOps.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
-import { CorruptTokenCacheError, createSessionCachePlugin } from "./sessionCachePlugin.js";
+import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { summarizeTokenCache } from "./summarizeTokenCache.js";
 import type { TokenCacheSummary } from "./summarizeTokenCache.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";

@@ -1,7 +1,8 @@
 /**
  * Reads the authority's OpenID configuration once per process. Each per-request MSAL client is then
  * handed this document (`authorityMetadata`), so a request served from the cache makes no call to the
- * identity provider.
+ * identity provider. Its errors name the URL and the reason: they are for the operator (start-up
+ * prints them; were one to reach a request, the page would show only a fixed sentence).
  */
 import { z } from "zod";
 import { IdentityProviderError } from "../errors.js";
@@ -44,7 +45,8 @@ export async function discoverAuthority(
   }
   const parsed = openIdConfigurationSchema.safeParse(response.body);
   if (!parsed.success) {
-    throw new IdentityProviderError(`${url} is not a usable OpenID configuration document`);
+    const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(document)").join(", ");
+    throw new IdentityProviderError(`${url} is not a usable OpenID configuration document (${fields})`);
   }
   const document = parsed.data;
   return Object.freeze({

@@ -4,20 +4,13 @@
  * differ from what was loaded. MSAL's `cacheHasChanged` means "MSAL wrote", not "the cache differs",
  * so it only decides whether serializing is worth doing; the string comparison decides the write.
  */
+import { CorruptTokenCacheError } from "../errors.js";
 import type { CachePlugin } from "./createMsalClientFactory.js";
 
 /** Where the serialized cache lives: the request's session. */
 export interface CacheSlot {
   read(): string | undefined;
   write(serialized: string): void;
-}
-
-/** The blob in the session cannot be a token cache; the caller treats the user as signed out. */
-export class CorruptTokenCacheError extends Error {
-  constructor(reason: string) {
-    super(`The token cache in the session is unusable: ${reason}`);
-    this.name = "CorruptTokenCacheError";
-  }
 }
 
 /** A cache of one account measures about 7 KB; anything far larger is not ours. */

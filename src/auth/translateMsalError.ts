@@ -56,7 +56,8 @@ export function translateMsalError(error: unknown): AppError {
   }
   if (code === "invalid_client" || code === "unauthorized_client") {
     // The registration refused the app's own credential (expired secret, certificate not uploaded):
-    // nothing the user can do, and the operator must read this in the log.
+    // nothing the user can do, and the operator must read this in the log. Hidden (502): the page
+    // says only that the sign-in service gave an unusable answer.
     return new IdentityProviderError(
       `The sign-in service refused this application's credentials (${code}). An administrator must check the app registration's certificate or secret.`,
       { cause: error },
@@ -70,9 +71,10 @@ export function translateMsalError(error: unknown): AppError {
       },
     );
   }
-  return new IdentityProviderError("The sign-in service could not be reached or gave an unusable answer.", {
-    cause: error,
-  });
+  return new IdentityProviderError(
+    `The identity provider could not be reached or gave an unusable answer (${code || "no MSAL error code"}).`,
+    { cause: error },
+  );
 }
 
 function isBusy(error: unknown): error is { retryAfterSeconds: number } {

@@ -40,8 +40,8 @@ function signInForClaims(session: Session & Partial<SessionData>, error: GraphEr
   if (answeredAt !== undefined && Date.now() - answeredAt < CLAIMS_LOOP_WINDOW_MS) {
     throw new GraphError(
       502,
-      "Microsoft Graph still asks for additional verification after you signed in again. Please contact your administrator.",
-      { graphStatus: 401, cause: error },
+      `Microsoft Graph sent a claims challenge again within ${CLAIMS_LOOP_WINDOW_MS / 1000} s of a sign-in that answered one`,
+      { graphStatus: 401, cause: error, hiddenText: "graphClaimsLoop" },
     );
   }
   session.pendingClaims = error.claimsChallenge!;

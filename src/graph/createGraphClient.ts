@@ -1,7 +1,8 @@
 /**
  * Calls Microsoft Graph with axios on the process's keep-alive agent, with a deadline and a cap on
- * the answer's size. Every failure becomes a GraphError with words for the user (the details go to
- * the log through its cause). A 429/503 with a short `Retry-After` is waited out once; a longer one
+ * the answer's size. Every failure becomes a GraphError: a refusal (403, 404) with words for the user,
+ * anything else with the operator's detail (call, status, Graph's error code, cause) and the fixed
+ * sentence users see instead. A 429/503 with a short `Retry-After` is waited out once; a longer one
  * is passed on. A 401 carries Graph's claims challenge, if any, for the caller to act on.
  */
 import type { Agent } from "node:https";
@@ -95,14 +96,22 @@ export function createGraphClient(
       const timedOut =
         axios.isAxiosError(cause) && (cause.code === "ECONNABORTED" || cause.code === "ETIMEDOUT");
       if (timedOut)
-        throw new GraphError(504, "Microsoft Graph did not answer in time. Please try again in a moment.", {
-          cause,
-        });
+        throw new GraphError(
+          504,
+          `Microsoft Graph did not answer GET ${path} within ${settings.timeoutMs} ms`,
+          {
+            cause,
+          },
+        );
       if (axios.isAxiosError(cause) && cause.code === "ERR_BAD_RESPONSE") {
-        throw new GraphError(502, "Microsoft Graph sent an answer this app could not read.", { cause });
+        throw new GraphError(502, `Microsoft Graph's answer to GET ${path} could not be read`, {
+          cause,
+          hiddenText: "graphUnreadable",
+        });
       }
-      throw new GraphError(502, "Microsoft Graph could not be reached. Please try again in a moment.", {
+      throw new GraphError(502, `Microsoft Graph could not be reached for GET ${path}`, {
         cause,
+        hiddenText: "graphUnreachable",
       });
     }
   }
@@ -115,9 +124,10 @@ export function createGraphClient(
       if (response.status !== 200) throw errorFor(response);
       const parsed = graphUserSchema.safeParse(response.data);
       if (!parsed.success) {
-        throw new GraphError(502, "Microsoft Graph sent a profile this app could not read.", {
+        throw new GraphError(502, "Microsoft Graph's answer to GET v1.0/me is not a profile this app reads", {
           graphStatus: 200,
           cause: parsed.error,
+          hiddenText: "graphUnreadable",
         });
       }
       return toGraphProfile(parsed.data);
@@ -130,8 +140,9 @@ export function createGraphClient(
       const type: unknown = response.headers["content-type"];
       const contentType = typeof type === "string" ? type.split(";")[0]!.trim().toLowerCase() : "";
       if (!PHOTO_TYPES.has(contentType) || !(response.data instanceof Buffer)) {
-        throw new GraphError(502, "Microsoft Graph sent a photo this app could not show.", {
+        throw new GraphError(502, `Microsoft Graph sent a photo of type "${contentType.slice(0, 64)}"`, {
           graphStatus: 200,
+          hiddenText: "graphUnreadable",
         });
       }
       return { contentType: contentType as GraphPhoto["contentType"], bytes: response.data };
@@ -162,9 +173,10 @@ export function createGraphClient(
       const parsed = calendarViewSchema.safeParse(response.data);
       const events = parsed.success ? toCalendarEvents(parsed.data) : undefined;
       if (!events) {
-        throw new GraphError(502, "Microsoft Graph sent a calendar this app could not read.", {
+        throw new GraphError(502, "Microsoft Graph's calendar view is not one this app reads", {
           graphStatus: 200,
           cause: parsed.error,
+          hiddenText: "graphUnreadable",
         });
       }
       return events;
@@ -176,14 +188,11 @@ function errorFor(response: AxiosResponse<unknown>): GraphError {
   const status = response.status;
   if (status === 401) {
     const challenge: unknown = response.headers["www-authenticate"];
-    return new GraphError(
-      502,
-      "Microsoft Graph did not accept this app's sign-in. Please sign out and in again.",
-      {
-        graphStatus: 401,
-        claimsChallenge: parseClaimsChallenge(typeof challenge === "string" ? challenge : undefined),
-      },
-    );
+    return new GraphError(502, describeAnswer(response), {
+      graphStatus: 401,
+      claimsChallenge: parseClaimsChallenge(typeof challenge === "string" ? challenge : undefined),
+      hiddenText: "graphRefusedSignIn",
+    });
   }
   if (status === 403) {
     return new GraphError(
@@ -193,13 +202,39 @@ function errorFor(response: AxiosResponse<unknown>): GraphError {
     );
   }
   if (isRetryableBusyStatus(status)) {
-    return new GraphError(503, "Microsoft Graph is busy right now. Please try again in a minute.", {
+    return new GraphError(503, describeAnswer(response), {
       graphStatus: status,
       retryAfterSeconds:
         parseRetryAfterSeconds(response.headers["retry-after"]) ?? DEFAULT_BUSY_RETRY_AFTER_SECONDS,
     });
   }
-  return new GraphError(502, "Microsoft Graph had a problem answering. Please try again later.", {
-    graphStatus: status,
-  });
+  return new GraphError(502, describeAnswer(response), { graphStatus: status });
+}
+
+/** For the log: `Microsoft Graph answered 500 (generalException, request-id …) to GET v1.0/me`. */
+function describeAnswer(response: AxiosResponse<unknown>): string {
+  const requestId: unknown = response.headers["request-id"];
+  const details = [
+    graphErrorCode(response.data),
+    typeof requestId === "string" ? `request-id ${requestId}` : "",
+  ]
+    .filter((detail) => detail !== "")
+    .map((detail) => detail.slice(0, 100));
+  const suffix = details.length > 0 ? ` (${details.join(", ")})` : "";
+  return `Microsoft Graph answered ${response.status}${suffix} to GET ${response.config.url ?? "?"}`;
+}
+
+/** Graph's `error.code`, also from a binary (photo) answer, whose error body is JSON too. */
+function graphErrorCode(data: unknown): string {
+  let body = data;
+  if (Buffer.isBuffer(data) && data.length < 16 * 1024) {
+    try {
+      body = JSON.parse(data.toString("utf8"));
+    } catch {
+      return "";
+    }
+  }
+  const error = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "";
 }

@@ -1,10 +1,13 @@
 /**
- * The one place errors are turned into answers. AppErrors carry words for a person and a status;
- * anything else is a 500 with a generic page. Details and causes go to the log with the request id,
- * never to the page. A SignInRequiredError becomes a redirect through sign-in.
+ * The one place errors are turned into answers. Every error is logged with the request id and its
+ * operator detail (message and causes). What the page says depends on `expose`: an exposed AppError
+ * (4xx) shows its message, a hidden one (5xx) the fixed sentence its class names, and anything that is
+ * not an AppError a fixed text, so no detail of a fault on our side reaches the page. The page always
+ * carries the request id, the reference that finds the log line. A SignInRequiredError becomes a
+ * redirect through sign-in.
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, NotFoundError, SignInRequiredError } from "../errors.js";
+import { AppError, HIDDEN_ERROR_TEXT, NotFoundError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { redirectToSignIn } from "../auth/requireSignIn.js";
 
@@ -29,24 +32,34 @@ export function createErrorHandler(logger: Logger, signInScopes: readonly string
       redirectToSignIn(req, res, extraScopes);
       return;
     }
-    const appError = error instanceof AppError ? error : undefined;
-    const bodyParserStatus = bodyParserErrorStatus(error);
-    const status = appError?.status ?? bodyParserStatus ?? 500;
-    const log = status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
-    log({ requestId, status, err: error }, appError?.title ?? "request failed");
-    if (appError?.retryAfterSeconds !== undefined) res.set("Retry-After", String(appError.retryAfterSeconds));
-    res.status(status).render("error", {
-      title:
-        appError?.title ??
-        (bodyParserStatus ? "That request could not be understood" : "Something went wrong"),
-      message:
-        appError?.message ??
-        (bodyParserStatus
-          ? "The form that was sent is too large or malformed."
-          : "An unexpected error happened on our side. Please try again later."),
-      status,
-    });
+    const page = describeForPage(error);
+    const log = page.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
+    log(
+      { requestId, status: page.status, err: error },
+      error instanceof AppError ? error.title : "request failed",
+    );
+    if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
+      res.set("Retry-After", String(error.retryAfterSeconds));
+    }
+    res.status(page.status).render("error", page);
   };
+}
+
+function describeForPage(error: unknown): { status: number; title: string; message: string } {
+  if (error instanceof AppError) {
+    const { status, title } = error;
+    return { status, title, message: error.expose ? error.message : HIDDEN_ERROR_TEXT[error.hiddenText] };
+  }
+  // Not ours: whatever its message says was not written for the page.
+  const bodyParserStatus = bodyParserErrorStatus(error);
+  if (bodyParserStatus !== undefined) {
+    return {
+      status: bodyParserStatus,
+      title: "That request could not be understood",
+      message: "The form that was sent is too large or malformed.",
+    };
+  }
+  return { status: 500, title: "Something went wrong", message: HIDDEN_ERROR_TEXT.unexpected };
 }
 
 /** express.urlencoded's errors carry a 4xx `status` and `expose: true`. */

@@ -8,7 +8,7 @@ import { Store } from "express-session";
 import type { SessionData } from "express-session";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
-import { DeadlineExceededError } from "./withDeadline.js";
+import { DeadlineExceededError } from "../errors.js";
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 

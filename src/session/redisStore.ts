@@ -7,16 +7,10 @@
 import { RedisStore } from "connect-redis";
 import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
+import { RedisUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SessionStoreHandle } from "./createSessionStore.js";
 import { withDeadline } from "./withDeadline.js";
-
-export class RedisUnavailableError extends Error {
-  constructor(url: string, reason: string) {
-    super(`Could not connect to Redis at ${redactUrl(url)}: ${reason}`);
-    this.name = "RedisUnavailableError";
-  }
-}
 
 export function redactUrl(url: string): string {
   const parsed = new URL(url);

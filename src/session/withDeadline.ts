@@ -1,10 +1,5 @@
 /** Races a promise against a deadline, so that no store call can hold a request forever. */
-export class DeadlineExceededError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} did not answer within ${ms} ms`);
-    this.name = "DeadlineExceededError";
-  }
-}
+import { DeadlineExceededError } from "../errors.js";
 
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

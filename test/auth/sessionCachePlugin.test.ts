@@ -12,7 +12,8 @@ import { createMsalClientFactory } from "../../src/auth/createMsalClientFactory.
 import type { CachePlugin, MsalClientFactory } from "../../src/auth/createMsalClientFactory.js";
 import { createNetworkClient } from "../../src/auth/createNetworkClient.js";
 import { discoverAuthority } from "../../src/auth/discoverAuthority.js";
-import { createSessionCachePlugin, CorruptTokenCacheError } from "../../src/auth/sessionCachePlugin.js";
+import { createSessionCachePlugin } from "../../src/auth/sessionCachePlugin.js";
+import { CorruptTokenCacheError } from "../../src/errors.js";
 import { createHttpsAgent } from "../../src/http/createHttpsAgent.js";
 import { startLocalTenant } from "../../src/localTenant/index.js";
 import type { LocalTenant } from "../../src/localTenant/index.js";

@@ -105,9 +105,18 @@ describe("a certificate instead of a client secret", () => {
     const refused = await client.get(callbackUrl);
     // The app's own credential is refused: a server-side fault (502) for the person, named in the log.
     assert.equal(refused.status, 502);
+    // What to fix is the operator's business: the page gives only the reference to the log line.
+    assert.doesNotMatch(refused.body, /administrator|invalid_client/i);
+    const reference = /<code>([0-9a-f-]{36})<\/code>/.exec(refused.body)?.[1];
+    assert.ok(reference, "the page gives a reference");
     assert.ok(
-      app.logLines.some((line) => line.includes("refused this application's credentials (invalid_client)")),
-      "the operator reads why",
+      app.logLines.some(
+        (line) =>
+          line.includes(`"requestId":"${reference}"`) &&
+          line.includes("refused this application's credentials (invalid_client)") &&
+          line.includes("An administrator must check"),
+      ),
+      "the operator reads why, under the page's reference",
     );
     assert.equal(app.tenant.counters.tokenErrors, 1, "refused by the token endpoint");
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303, "no session");

@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { createClient } from "redis";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
-import { RedisUnavailableError } from "../../src/session/redisStore.js";
+import { RedisUnavailableError } from "../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "session-store-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,9 +21,11 @@ export class TestClient {
   readonly transcript: { url: string; response: TestResponse }[] = [];
   private readonly http: AxiosInstance;
 
-  constructor(caCertificatePem: string, options: { timeoutMs?: number } = {}) {
+  constructor(caCertificatePem: string | readonly string[], options: { timeoutMs?: number } = {}) {
     this.http = axios.create({
-      httpsAgent: new Agent({ ca: caCertificatePem }),
+      httpsAgent: new Agent({
+        ca: typeof caCertificatePem === "string" ? caCertificatePem : [...caCertificatePem],
+      }),
       maxRedirects: 0,
       responseType: "text",
       transformResponse: (data: unknown) => data,

@@ -1,0 +1,167 @@
+/**
+ * The documented production setup: an https REDIRECT_URI (Secure cookies), the app on plain http
+ * behind a TLS-terminating proxy, TRUST_PROXY set. A person signs in through a real TLS proxy; and
+ * every way a request can reach the app as plain http is either sent to https or refused loudly,
+ * never a sign-in that silently fails because no cookie was set.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { signIn } from "../support/signIn.js";
+import { startTestApp } from "../support/testApp.js";
+import type { TestApp } from "../support/testApp.js";
+import { TestClient } from "../support/testClient.js";
+import { startTlsProxy } from "../support/tlsProxy.js";
+import type { TlsProxy } from "../support/tlsProxy.js";
+
+async function startBehindProxy(
+  trustProxy: string,
+): Promise<{ app: TestApp; proxy: TlsProxy; viaProxy: TestApp }> {
+  const proxy = await startTlsProxy();
+  const redirectUri = `${proxy.origin}/auth/redirect`;
+  const app = await startTestApp({
+    env: {
+      NODE_ENV: "production",
+      REDIRECT_URI: redirectUri,
+      TRUST_PROXY: trustProxy,
+      EXPRESS_SESSION_SECRET: randomBytes(32).toString("base64url"),
+      TOKEN_CACHE_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    },
+    registration: { redirectUris: [redirectUri], postLogoutRedirectUris: [`${proxy.origin}/`] },
+  });
+  proxy.forwardTo(app.baseUrl);
+  const viaProxy: TestApp = {
+    ...app,
+    baseUrl: proxy.origin,
+    newClient: () => new TestClient([app.tenant.caCertificatePem, proxy.certificatePem]),
+  };
+  return { app, proxy, viaProxy };
+}
+
+describe("an https deployment behind a TLS-terminating proxy", () => {
+  let app: TestApp;
+  let proxy: TlsProxy;
+  let viaProxy: TestApp;
+  before(async () => {
+    ({ app, proxy, viaProxy } = await startBehindProxy("true"));
+  });
+  after(async () => {
+    await app.close();
+    await proxy.close();
+  });
+
+  it("a person, through the proxy, signs in with a Secure __Host- cookie and sees the profile", async () => {
+    const client = viaProxy.newClient();
+
+    const back = await signIn(viaProxy, client, { returnTo: "/profile" });
+    const profile = await client.get(`${proxy.origin}/profile`);
+
+    assert.equal(back.location, `${proxy.origin}/profile`);
+    assert.match(
+      back.headers["set-cookie"] ?? "",
+      /__Host-sid=s%3A[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax/,
+    );
+    assert.equal(profile.status, 200);
+    assert.ok(profile.body.includes(app.tenant.users[0]!.displayName));
+  });
+
+  // What the app receives from the proxy (or from anyone who reaches it directly).
+  const cases: [
+    string,
+    string,
+    string,
+    Record<string, string>,
+    "ok" | "to https" | "refused" | "bad request",
+  ][] = [
+    ["https from the proxy", "GET", "/auth/signin", { "x-forwarded-proto": "https" }, "ok"],
+    [
+      "https from the first of two proxies",
+      "GET",
+      "/auth/signin",
+      { "x-forwarded-proto": "https, http" },
+      "ok",
+    ],
+    ["https with spaces", "GET", "/", { "x-forwarded-proto": " https " }, "ok"],
+    ["http from the proxy", "GET", "/profile?tab=a", { "x-forwarded-proto": "http" }, "to https"],
+    [
+      "http from the proxy, a path like a host",
+      "GET",
+      "//evil.example/x",
+      { "x-forwarded-proto": "http" },
+      "to https",
+    ],
+    ["http from the proxy, a HEAD", "HEAD", "/", { "x-forwarded-proto": "http" }, "to https"],
+    ["http, then https", "GET", "/", { "x-forwarded-proto": "http, https" }, "to https"],
+    [
+      "http from the proxy, a form post",
+      "POST",
+      "/auth/signout",
+      { "x-forwarded-proto": "http" },
+      "bad request",
+    ],
+    ["no X-Forwarded-Proto", "GET", "/", {}, "refused"],
+    ["no X-Forwarded-Proto, at sign-in", "GET", "/auth/signin", {}, "refused"],
+    ["no X-Forwarded-Proto, at the callback", "GET", "/auth/redirect?state=s&code=c", {}, "refused"],
+    [
+      "an uppercase HTTPS (Express does not read it as https)",
+      "GET",
+      "/auth/signin",
+      { "x-forwarded-proto": "HTTPS" },
+      "refused",
+    ],
+    ["an empty X-Forwarded-Proto", "GET", "/", { "x-forwarded-proto": "" }, "refused"],
+    ["another scheme", "GET", "/", { "x-forwarded-proto": "wss" }, "refused"],
+    [
+      "a forged Host with http",
+      "GET",
+      "/",
+      { "x-forwarded-proto": "http", host: "evil.example" },
+      "to https",
+    ],
+  ];
+  for (const [what, method, path, headers, expected] of cases) {
+    it(`${method} ${path}, reaching the app with ${what}, is ${expected}`, async () => {
+      const client = app.newClient();
+      const linesBefore = app.logLines.length;
+
+      const response = await client.request(method, `${app.baseUrl}${path}`, undefined, headers);
+
+      const log = app.logLines.slice(linesBefore).join("\n");
+      switch (expected) {
+        case "ok":
+          assert.ok(response.status < 400, `HTTP ${response.status}`);
+          assert.doesNotMatch(log, /could not be set/);
+          break;
+        case "to https": {
+          assert.equal(response.status, 308);
+          const location = new URL(response.location!);
+          assert.equal(location.origin, proxy.origin, "settings, not the request, decide where");
+          assert.equal(`${location.pathname}${location.search}`, path);
+          break;
+        }
+        case "bad request":
+          assert.equal(response.status, 400);
+          break;
+        case "refused":
+          assert.equal(response.status, 500);
+          assert.match(response.body, /reference: <code>[0-9a-f-]{36}<\/code>/);
+          assert.doesNotMatch(
+            response.body,
+            /TRUST_PROXY|X-Forwarded-Proto/,
+            "operator text stays in the log",
+          );
+          assert.match(log, /"level":50.*session cookie could not be set.*X-Forwarded-Proto/);
+          assert.equal(response.headers["set-cookie"], undefined);
+          break;
+      }
+    });
+  }
+
+  for (const path of ["/healthz", "/readyz", "/assets/styles.css"]) {
+    it(`GET ${path}, from a probe on plain http with no proxy, still answers 200`, async () => {
+      const response = await app.newClient().get(`${app.baseUrl}${path}`);
+
+      assert.equal(response.status, 200);
+    });
+  }
+});
