@@ -37,15 +37,15 @@ describe("ID token checks at sign-in", () => {
       const client = app.newClient();
       const { callbackUrl } = await authorizeAtTenant(app, client);
       app.tenant.faults.idToken = fault();
+      app.resetCounts();
 
       const response = await client.get(callbackUrl);
       app.tenant.faults.idToken = null;
 
       assert.equal(response.status, 400);
       assert.match(response.body, words);
-      const stored = readSessionRow(app.sqlitePath, sessionIdOf(app, client));
-      assert.equal(stored?.account, undefined, "nobody is signed in");
-      assert.equal(stored?.tokenCache, undefined, "no tokens were kept");
+      assert.equal(client.cookie(app.baseUrl, "sid"), undefined, "no session was started");
+      assert.equal(app.storeCalls.set, 0, "nothing was written to the session store");
       assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303);
     });
   }
