@@ -3,9 +3,40 @@
  * This fills in the settings the app would get from a real registration (authority, client id and
  * secret, Graph endpoint) and registers the app's redirect URIs with the tenant. The app itself only
  * ever sees an authority URL and a CA to trust.
+ *
+ * It comes in steps so that every setting is checked before anything starts: `planLocalMode` draws
+ * the registration (no I/O); `localSettings` gives the settings the app runs with, first with
+ * PLACEHOLDER_TENANT for the tenant's addresses, which is what server.ts validates; `startLocalMode`
+ * then starts the tenant from the validated config and hands back the settings with its real
+ * addresses.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Environment } from "./config/loadConfig.js";
+import type { AppConfig } from "./config/settings.js";
+
+/** What local mode draws for this run: the app's registration, and the secrets that are not set. */
+export interface LocalRegistration {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Only when EXPRESS_SESSION_SECRET is not set. */
+  readonly sessionSecret: string | undefined;
+  /** Only when TOKEN_CACHE_KEYS is not set. */
+  readonly tokenCacheKeys: string | undefined;
+}
+
+/** Where the local tenant answers; known only once it listens. */
+export interface TenantAddresses {
+  readonly cloudInstance: string;
+  readonly tenantId: string;
+  readonly graphEndpoint: string;
+}
+
+/** Stand-ins of the same shape as the tenant's addresses (which are never wrong), to validate with. */
+export const PLACEHOLDER_TENANT: TenantAddresses = Object.freeze({
+  cloudInstance: "https://127.0.0.1/",
+  tenantId: "00000000-0000-0000-0000-000000000000",
+  graphEndpoint: "https://127.0.0.1/",
+});
 
 export interface LocalMode {
   env: Environment;
@@ -18,44 +49,66 @@ export function wantsLocalMode(env: Environment): boolean {
   return !env.CLIENT_ID && env.NODE_ENV !== "production";
 }
 
-export async function startLocalMode(env: Environment, log: (message: string) => void): Promise<LocalMode> {
+export function planLocalMode(env: Environment): LocalRegistration {
+  return {
+    clientId: randomUUID(),
+    clientSecret: randomBytes(32).toString("base64url"),
+    // The tenant's keys and refresh tokens die with the process too, so per-run secrets lose nothing.
+    sessionSecret: env.EXPRESS_SESSION_SECRET ? undefined : randomBytes(32).toString("base64url"),
+    tokenCacheKeys: env.TOKEN_CACHE_KEYS ? undefined : `local:${randomBytes(32).toString("base64")}`,
+  };
+}
+
+/** The settings the app runs with in local mode: the operator's, with the registration filled in. */
+export function localSettings(
+  env: Environment,
+  registration: LocalRegistration,
+  tenant: TenantAddresses,
+): Environment {
+  return {
+    ...env,
+    CLOUD_INSTANCE: tenant.cloudInstance,
+    TENANT_ID: tenant.tenantId,
+    CLIENT_ID: registration.clientId,
+    CLIENT_SECRET: registration.clientSecret,
+    // The local registration has a secret and one tenant: the Entra credential and tenant list do
+    // not apply (.env.example: local mode ignores the Entra settings).
+    CLIENT_CERTIFICATE_PATH: undefined,
+    CLIENT_CERTIFICATE_PASSWORD: undefined,
+    CLIENT_CERTIFICATE_SEND_X5C: undefined,
+    ALLOWED_TENANTS: undefined,
+    GRAPH_API_ENDPOINT: tenant.graphEndpoint,
+    EXPRESS_SESSION_SECRET: env.EXPRESS_SESSION_SECRET || registration.sessionSecret,
+    TOKEN_CACHE_KEYS: env.TOKEN_CACHE_KEYS || registration.tokenCacheKeys,
+  };
+}
+
+/** `checked`: the config validated from `localSettings(env, registration, PLACEHOLDER_TENANT)`. */
+export async function startLocalMode(
+  env: Environment,
+  registration: LocalRegistration,
+  checked: AppConfig,
+  log: (message: string) => void,
+): Promise<LocalMode> {
   // Loaded only here, so a production process never even imports the stand-in.
   const { startLocalTenant } = await import("./localTenant/index.js");
-  const port = Number(env.PORT ?? 3000);
-  const redirectUri = env.REDIRECT_URI || `http://localhost:${port}/auth/redirect`;
-  const postLogoutRedirectUri = env.POST_LOGOUT_REDIRECT_URI || new URL("/", redirectUri).href;
-  const clientId = randomUUID();
-  const clientSecret = randomBytes(32).toString("base64url");
   const tenant = await startLocalTenant({
-    port: Number(env.LOCAL_TENANT_PORT ?? 0),
+    port: checked.localTenantPort,
     clients: [
       {
-        clientId,
-        clientSecret,
-        redirectUris: [redirectUri],
-        postLogoutRedirectUris: [postLogoutRedirectUri],
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        redirectUris: [checked.auth.redirectUri],
+        postLogoutRedirectUris: [checked.auth.postLogoutRedirectUri],
       },
     ],
     log,
   });
-  if (!env.EXPRESS_SESSION_SECRET) {
-    // The tenant's keys and refresh tokens die with the process too, so a per-run secret loses nothing.
+  if (registration.sessionSecret !== undefined) {
     log("EXPRESS_SESSION_SECRET is not set: using a random one for this run (local mode only).");
   }
   return {
-    env: {
-      ...env,
-      CLOUD_INSTANCE: tenant.cloudInstance,
-      TENANT_ID: tenant.tenantId,
-      CLIENT_ID: clientId,
-      CLIENT_SECRET: clientSecret,
-      GRAPH_API_ENDPOINT: tenant.graphEndpoint,
-      REDIRECT_URI: redirectUri,
-      POST_LOGOUT_REDIRECT_URI: postLogoutRedirectUri,
-      EXPRESS_SESSION_SECRET: env.EXPRESS_SESSION_SECRET || randomBytes(32).toString("base64url"),
-      // Like the tenant's refresh tokens, a per-run key loses nothing when the process ends.
-      TOKEN_CACHE_KEYS: env.TOKEN_CACHE_KEYS || `local:${randomBytes(32).toString("base64")}`,
-    },
+    env: localSettings(env, registration, tenant),
     notice: `Local test tenant (${tenant.authority}) — not Microsoft Entra ID. Test users only.`,
     caCertificatePem: tenant.caCertificatePem,
     close: () => tenant.close(),

@@ -1,6 +1,7 @@
 /**
- * The process: reads the environment (and .env), starts the local tenant in local mode, builds the
- * app, listens on PORT and closes everything on SIGTERM/SIGINT. The only file that touches `process`.
+ * The process: reads the environment (and .env) and validates all of it, then starts the local tenant
+ * in local mode, builds the app, listens on PORT and closes everything on SIGTERM/SIGINT. The only
+ * file that touches `process`. A settings error ends the start with one message and no stack trace.
  */
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
@@ -10,7 +11,13 @@ import { loadConfig } from "./config/loadConfig.js";
 import { composeApp } from "./compose.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
-import { startLocalMode, wantsLocalMode } from "./localMode.js";
+import {
+  localSettings,
+  PLACEHOLDER_TENANT,
+  planLocalMode,
+  startLocalMode,
+  wantsLocalMode,
+} from "./localMode.js";
 import { closeGracefully } from "./http/closeGracefully.js";
 
 /** Orchestrators usually wait 30 s after SIGTERM before SIGKILL. */
@@ -18,15 +25,19 @@ const SHUTDOWN_GRACE_MS = 20_000;
 
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
-  // Read before the settings, so that settings errors and local mode can be logged too.
+  const env = process.env;
+  // Every setting is checked before anything starts, so that one message names every problem. Local
+  // mode is checked with stand-ins for what its tenant fills in once it runs.
+  const registration = wantsLocalMode(env) ? planLocalMode(env) : undefined;
+  const checked = loadConfig(registration ? localSettings(env, registration, PLACEHOLDER_TENANT) : env);
   const logger = createLogger({
-    level: process.env.LOG_LEVEL ?? "info",
-    pretty: (process.env.NODE_ENV ?? "development") === "development" && process.stdout.isTTY === true,
+    level: checked.logLevel,
+    pretty: checked.environment === "development" && process.stdout.isTTY === true,
   });
-  const local = wantsLocalMode(process.env)
-    ? await startLocalMode(process.env, (m) => logger.info(m))
+  const local = registration
+    ? await startLocalMode(env, registration, checked, (m) => logger.info(m))
     : undefined;
-  const config = loadConfig(local?.env ?? process.env, { environmentNotice: local?.notice ?? "" });
+  const config = local ? loadConfig(local.env, { environmentNotice: local.notice }) : checked;
   if (config.session.tokenCacheKeys.length === 0) {
     logger.warn(
       "TOKEN_CACHE_KEYS is not set: token caches are stored unencrypted (allowed outside production only)",

@@ -1,6 +1,9 @@
 /**
  * Parses the environment once into a frozen `AppConfig`. Every problem is reported together in one
- * `ConfigError`; secrets have no defaults and are never echoed back in messages.
+ * `ConfigError`: each setting is parsed on its own, then every rule between settings runs whose
+ * settings parsed, so a start with several mistakes names all of them at once (a rule whose input is
+ * already reported as wrong stays quiet rather than guess). Secrets have no defaults and are never
+ * echoed back in messages.
  */
 import { readFileSync } from "node:fs";
 import { KeyObject } from "node:crypto";
@@ -8,91 +11,141 @@ import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { readClientCertificate } from "./clientCertificate.js";
 import { cloudMismatch } from "./clouds.js";
+import { isGuessableKey, isGuessableText } from "./secretStrength.js";
+import { LOG_LEVELS } from "./settings.js";
 import type { AppConfig, ClientCredential, TokenCacheKey } from "./settings.js";
+import { parseTrustProxy } from "./trustProxy.js";
 
 /** Tenant names of multi-tenant authorities: the issuer is then a template filled with `tid`. */
 const MULTI_TENANT_NAMES = ["common", "organizations"];
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GUID_OR_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]{1,253})$/i;
 
-const httpsUrlEndingInSlash = (name: string) =>
+const SESSION_SECRET_MIN_LENGTH = 32;
+const GENERATE_SECRET = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+const GUESSABLE_SECRET = `is too easy to guess for production (whitespace, a repeated pattern, a run of neighbouring characters or very few different ones); generate one with ${GENERATE_SECRET}`;
+const GUESSABLE_KEY =
+  "is too easy to guess for production (a repeated pattern, a run of neighbouring bytes or very few different ones); generate it with require('crypto').randomBytes(32)";
+
+// Messages name no setting: each problem is listed as `NAME: message`.
+
+const httpsUrlEndingInSlash = () =>
   z
     .string()
-    .url(`${name} must be an absolute URL`)
-    .refine((v) => v.startsWith("https://"), `${name} must use https`)
+    .url("must be an absolute URL")
+    .refine((v) => v.startsWith("https://"), "must use https")
     .transform((v) => (v.endsWith("/") ? v : `${v}/`));
 
-const httpUrl = (name: string) =>
+const httpUrl = () =>
   z
     .string()
-    .url(`${name} must be an absolute URL`)
-    .refine((v) => /^https?:\/\//.test(v), `${name} must be an http or https URL`);
+    .url("must be an absolute URL")
+    .refine((v) => /^https?:\/\//.test(v), "must be an http or https URL");
 
-const requiredSecret = (name: string, minLength: number) =>
-  z
-    .string({ error: `${name} is required` })
-    .min(minLength, `${name} must be at least ${minLength} characters long`);
+/** Digits only: `Number()` alone would also take "0x50", "1e3" and " ". */
+const integer = (min: number, max: number, note = "") => {
+  const message = `must be a whole number from ${min} to ${max}${note}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+};
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
-  CLOUD_INSTANCE: httpsUrlEndingInSlash("CLOUD_INSTANCE").default("https://login.microsoftonline.com/"),
-  TENANT_ID: z
-    .string({ error: "TENANT_ID is required" })
-    .regex(GUID_OR_NAME, "TENANT_ID must be a tenant id or domain"),
-  CLIENT_ID: z
-    .string({ error: "CLIENT_ID is required" })
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "CLIENT_ID must be a GUID"),
-  /** Exactly one of CLIENT_SECRET and CLIENT_CERTIFICATE_PATH. */
+const flag = () => z.enum(["true", "false"], { error: 'must be "true" or "false"' });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const requiredSecret = (minLength: number) =>
+  z.string({ error: "is required" }).min(minLength, `must be at least ${minLength} characters long`);
+
+/** A comma-separated list; blanks around entries and empty entries are ignored. */
+const list = () => z.string().default("").transform(splitList);
+
+const SETTINGS = {
+  NODE_ENV: z
+    .enum(["development", "production", "test"], {
+      error: 'must be "development", "production" or "test"',
+    })
+    .default("development"),
+  PORT: integer(0, 65535).default(3000),
+  /** A boolean, a hop count or a list of addresses (see trustProxy.ts). */
+  TRUST_PROXY: z
+    .string()
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed.ok) return parsed.value;
+      for (const message of parsed.problems) ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    })
+    .default(false),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
+  /** Only read in local mode, but checked always: a wrong value is wrong wherever it sits. */
+  LOCAL_TENANT_PORT: integer(0, 65535, " (0: any free port)").default(0),
+  CLOUD_INSTANCE: httpsUrlEndingInSlash().default("https://login.microsoftonline.com/"),
+  TENANT_ID: z.string({ error: "is required" }).regex(GUID_OR_NAME, "must be a tenant id or domain"),
+  CLIENT_ID: z.string({ error: "is required" }).regex(GUID, "must be a GUID"),
+  /** Exactly one of CLIENT_SECRET and CLIENT_CERTIFICATE_PATH (a rule below). */
   CLIENT_SECRET: z.string().optional(),
   /** One PEM file: the certificate, its private key, optionally its issuers. */
   CLIENT_CERTIFICATE_PATH: z.string().optional(),
   /** Only for an encrypted private key. */
   CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
-  CLIENT_CERTIFICATE_SEND_X5C: z.enum(["true", "false"]).default("false"),
-  REDIRECT_URI: httpUrl("REDIRECT_URI").optional(),
-  POST_LOGOUT_REDIRECT_URI: httpUrl("POST_LOGOUT_REDIRECT_URI").optional(),
-  GRAPH_API_ENDPOINT: httpsUrlEndingInSlash("GRAPH_API_ENDPOINT").default("https://graph.microsoft.com/"),
-  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  IDP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  EXPRESS_SESSION_SECRET: requiredSecret("EXPRESS_SESSION_SECRET", 32),
-  /** Older secrets still accepted while cookies signed with them expire. Comma-separated. */
-  EXPRESS_SESSION_PREVIOUS_SECRETS: z.string().default(""),
-  SESSION_STORE: z
-    .enum(["sqlite", "redis"], { error: 'SESSION_STORE must be "sqlite" or "redis"' })
-    .default("sqlite"),
+  CLIENT_CERTIFICATE_SEND_X5C: flag().default("false"),
+  REDIRECT_URI: httpUrl().optional(),
+  POST_LOGOUT_REDIRECT_URI: httpUrl().optional(),
+  GRAPH_API_ENDPOINT: httpsUrlEndingInSlash().default("https://graph.microsoft.com/"),
+  GRAPH_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  IDP_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  EXPRESS_SESSION_SECRET: requiredSecret(SESSION_SECRET_MIN_LENGTH),
+  /** Older secrets still accepted while cookies signed with them expire; each as long as a current one. */
+  EXPRESS_SESSION_PREVIOUS_SECRETS: list().superRefine((secrets, ctx) => {
+    for (const [index, secret] of secrets.entries()) {
+      if (secret.length < SESSION_SECRET_MIN_LENGTH) {
+        ctx.addIssue({
+          code: "custom",
+          message: `entry ${index + 1} must be at least ${SESSION_SECRET_MIN_LENGTH} characters long`,
+        });
+      }
+    }
+  }),
+  SESSION_STORE: z.enum(["sqlite", "redis"], { error: 'must be "sqlite" or "redis"' }).default("sqlite"),
   SQLITE_PATH: z.string().min(1).default("data/sessions.sqlite"),
   REDIS_URL: z
     .string()
-    .url("REDIS_URL must be a URL")
-    .refine((v) => /^rediss?:\/\//.test(v), "REDIS_URL must start with redis:// or rediss://")
+    .url("must be a URL")
+    .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://")
     .default("redis://127.0.0.1:6379"),
-  REDIS_KEY_PREFIX: z.string().min(1).max(100).default("entra-webapp:sess:"),
-  SESSION_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+  REDIS_KEY_PREFIX: z.string().max(100, "must be at most 100 characters long").default("entra-webapp:sess:"),
+  SESSION_STORE_TIMEOUT_MS: integer(50, 30_000).default(2_000),
   /** Signed out after this long without a request (enforced by the store's TTL). */
-  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(2)
-    .max(60 * 60 * 24 * 30)
-    .default(60 * 60),
+  SESSION_IDLE_TIMEOUT_SECONDS: integer(2, 60 * 60 * 24 * 30).default(60 * 60),
   /** Signed out this long after signing in, however active (enforced on every request). */
-  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(2)
-    .max(60 * 60 * 24 * 90)
-    .default(8 * 60 * 60),
-  /** `keyId:base64key,…` — 32-byte AES keys; the first encrypts, all decrypt. */
-  TOKEN_CACHE_KEYS: z.string().optional(),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: integer(2, 60 * 60 * 24 * 90).default(8 * 60 * 60),
+  /** `keyId:base64key,…` — 32-byte AES keys; the first encrypts, all decrypt. Empty when unset. */
+  TOKEN_CACHE_KEYS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const problems: string[] = [];
+      const keys = parseKeyRing(value, problems);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return problems.length > 0 ? z.NEVER : keys;
+    }),
   /** What MSAL itself logs (into the app's log; PII logging is always off). */
-  MSAL_LOG_LEVEL: z.enum(["error", "warning", "info", "verbose"]).default("warning"),
+  MSAL_LOG_LEVEL: oneOf(["error", "warning", "info", "verbose"]).default("warning"),
   /** Serve Prometheus metrics at GET /metrics. */
-  METRICS_ENABLED: z.enum(["true", "false"]).default("false"),
+  METRICS_ENABLED: flag().default("false"),
   /** Tenant ids accepted when TENANT_ID is "common" or "organizations". Comma-separated. */
-  ALLOWED_TENANTS: z.string().default(""),
-});
+  ALLOWED_TENANTS: list()
+    .transform((tenants) => tenants.map((t) => t.toLowerCase()))
+    .refine((tenants) => tenants.every((t) => GUID.test(t)), "must list tenant ids (GUIDs)"),
+};
+
+type SettingName = keyof typeof SETTINGS;
+type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]> };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -106,49 +159,27 @@ export interface LoadConfigOptions {
 export function loadConfig(env: Environment, options: LoadConfigOptions = {}): AppConfig {
   // Empty strings in .env files mean "not set".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    if (present.CLIENT_SECRET === undefined && present.CLIENT_CERTIFICATE_PATH === undefined) {
-      problems.push(NO_CREDENTIAL);
-    }
-    throw new ConfigError(problems);
+  const problems: string[] = [];
+  const values: Partial<Settings> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const result = (SETTINGS[name] as z.ZodType).safeParse(present[name]);
+    if (result.success) (values as Record<string, unknown>)[name] = result.data;
+    else problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
   }
-  const e = parsed.data;
+  const credential = checkRules(values, options, problems);
+  if (problems.length > 0 || !credential) throw new ConfigError(problems);
+  // Every setting parsed: a setting that does not always adds a problem.
+  const e = values as Settings;
   const redirectUri = e.REDIRECT_URI ?? `http://localhost:${e.PORT}/auth/redirect`;
   const postLogoutRedirectUri = e.POST_LOGOUT_REDIRECT_URI ?? new URL("/", redirectUri).href;
   const secureCookie = redirectUri.startsWith("https://");
-  const problems: string[] = [];
-  if (e.NODE_ENV === "production" && !secureCookie) {
-    problems.push("REDIRECT_URI: must use https in production (session cookies are Secure)");
-  }
-  if (new URL(postLogoutRedirectUri).protocol !== new URL(redirectUri).protocol) {
-    problems.push("POST_LOGOUT_REDIRECT_URI: must use the same scheme as REDIRECT_URI");
-  }
-  if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
-    problems.push("SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS");
-  }
-  const tokenCacheKeys = parseKeyRing(e.TOKEN_CACHE_KEYS, problems);
-  if (e.NODE_ENV === "production" && tokenCacheKeys.length === 0) {
-    problems.push("TOKEN_CACHE_KEYS: is required in production (token caches are encrypted at rest)");
-  }
-  const allowedTenants = splitList(e.ALLOWED_TENANTS).map((t) => t.toLowerCase());
-  if (allowedTenants.some((t) => !GUID.test(t)))
-    problems.push("ALLOWED_TENANTS: must list tenant ids (GUIDs)");
-  if (allowedTenants.length > 0 && !MULTI_TENANT_NAMES.includes(e.TENANT_ID.toLowerCase())) {
-    problems.push('ALLOWED_TENANTS: only applies when TENANT_ID is "common" or "organizations"');
-  }
-  const mismatch = cloudMismatch(e.CLOUD_INSTANCE, e.GRAPH_API_ENDPOINT);
-  if (mismatch) problems.push(mismatch);
-  const credential = readCredential(e, options, problems);
-  if (problems.length > 0 || !credential) throw new ConfigError(problems);
-
-  const previousSecrets = splitList(e.EXPRESS_SESSION_PREVIOUS_SECRETS);
 
   const config: AppConfig = {
     environment: e.NODE_ENV,
     port: e.PORT,
-    trustProxy: e.TRUST_PROXY === "true",
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    localTenantPort: e.LOCAL_TENANT_PORT,
     auth: {
       authority: `${e.CLOUD_INSTANCE}${e.TENANT_ID}`,
       cloudInstance: e.CLOUD_INSTANCE,
@@ -160,12 +191,12 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       scopes: Object.freeze(["User.Read"]),
       calendarScopes: Object.freeze(["Calendars.Read"]),
       httpTimeoutMs: e.IDP_TIMEOUT_MS,
-      allowedTenants,
+      allowedTenants: e.ALLOWED_TENANTS,
       msalLogLevel: e.MSAL_LOG_LEVEL,
     },
     graph: { endpoint: e.GRAPH_API_ENDPOINT, timeoutMs: e.GRAPH_TIMEOUT_MS },
     session: {
-      secrets: Object.freeze([e.EXPRESS_SESSION_SECRET, ...previousSecrets]),
+      secrets: Object.freeze([e.EXPRESS_SESSION_SECRET, ...e.EXPRESS_SESSION_PREVIOUS_SECRETS]),
       store: e.SESSION_STORE,
       sqlitePath: e.SQLITE_PATH,
       redisUrl: e.REDIS_URL,
@@ -173,7 +204,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       storeTimeoutMs: e.SESSION_STORE_TIMEOUT_MS,
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
-      tokenCacheKeys,
+      tokenCacheKeys: e.TOKEN_CACHE_KEYS,
       cookieName: secureCookie ? "__Host-sid" : "sid",
       secureCookie,
     },
@@ -183,16 +214,109 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   return deepFreeze(config);
 }
 
+/** The values of `names` when all of them parsed; otherwise undefined (their problem is listed). */
+function parsed<K extends SettingName>(
+  values: Partial<Settings>,
+  ...names: K[]
+): Pick<Settings, K> | undefined {
+  return names.every((name) => Object.hasOwn(values, name)) ? (values as Pick<Settings, K>) : undefined;
+}
+
+/**
+ * The rules between settings. Each runs when the settings it reads parsed, whatever else failed, and
+ * adds its problems. Returns the client credential, when it could be read.
+ */
+function checkRules(
+  values: Partial<Settings>,
+  options: LoadConfigOptions,
+  problems: string[],
+): ClientCredential | undefined {
+  const production = parsed(values, "NODE_ENV")?.NODE_ENV === "production";
+
+  const redirect = parsed(values, "REDIRECT_URI");
+  // The default redirect URI is http://localhost:PORT/…: its scheme is known even when PORT is wrong.
+  const redirectScheme = redirect && new URL(redirect.REDIRECT_URI ?? "http://localhost/").protocol;
+  const https = redirectScheme === "https:";
+  if (production && redirectScheme !== undefined && !https) {
+    problems.push("REDIRECT_URI: must use https in production (session cookies are Secure)");
+  }
+  // When unset, it is REDIRECT_URI's site root: the same scheme.
+  const postLogout = parsed(values, "POST_LOGOUT_REDIRECT_URI")?.POST_LOGOUT_REDIRECT_URI;
+  if (
+    redirectScheme !== undefined &&
+    postLogout !== undefined &&
+    new URL(postLogout).protocol !== redirectScheme
+  ) {
+    problems.push("POST_LOGOUT_REDIRECT_URI: must use the same scheme as REDIRECT_URI");
+  }
+  const trustProxy = parsed(values, "TRUST_PROXY")?.TRUST_PROXY;
+  if (https && trustProxy === false) {
+    problems.push(
+      "TRUST_PROXY: must name the TLS-terminating proxy because REDIRECT_URI is https: this server speaks plain http, so TLS ends at a reverse proxy that must send X-Forwarded-Proto: https, and the app must trust it (TRUST_PROXY=1 for one proxy in front of the app, or the proxy's addresses); otherwise the Secure session cookie is never set and every sign-in fails",
+    );
+  }
+
+  const timeouts = parsed(values, "SESSION_IDLE_TIMEOUT_SECONDS", "SESSION_ABSOLUTE_TIMEOUT_SECONDS");
+  if (timeouts && timeouts.SESSION_IDLE_TIMEOUT_SECONDS > timeouts.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
+    problems.push("SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS");
+  }
+
+  if (production) checkProductionSecrets(values, problems);
+
+  const tenants = parsed(values, "TENANT_ID", "ALLOWED_TENANTS");
+  if (
+    tenants &&
+    tenants.ALLOWED_TENANTS.length > 0 &&
+    !MULTI_TENANT_NAMES.includes(tenants.TENANT_ID.toLowerCase())
+  ) {
+    problems.push('ALLOWED_TENANTS: only applies when TENANT_ID is "common" or "organizations"');
+  }
+  const clouds = parsed(values, "CLOUD_INSTANCE", "GRAPH_API_ENDPOINT");
+  const mismatch = clouds && cloudMismatch(clouds.CLOUD_INSTANCE, clouds.GRAPH_API_ENDPOINT);
+  if (mismatch) problems.push(mismatch);
+
+  const choice = parsed(values, "CLIENT_SECRET", "CLIENT_CERTIFICATE_PATH");
+  const certificateOptions = parsed(values, "CLIENT_CERTIFICATE_PASSWORD", "CLIENT_CERTIFICATE_SEND_X5C");
+  const credential = choice && readCredential(choice, certificateOptions, options, problems);
+
+  return credential;
+}
+
+/** Production only: development and tests use fixed, readable secrets on purpose. */
+function checkProductionSecrets(values: Partial<Settings>, problems: string[]): void {
+  const current = parsed(values, "EXPRESS_SESSION_SECRET");
+  if (current && isGuessableText(current.EXPRESS_SESSION_SECRET)) {
+    problems.push(`EXPRESS_SESSION_SECRET: ${GUESSABLE_SECRET}`);
+  }
+  // A cookie signed with any accepted secret is as good as one signed with the current one.
+  for (const [index, secret] of (
+    parsed(values, "EXPRESS_SESSION_PREVIOUS_SECRETS")?.EXPRESS_SESSION_PREVIOUS_SECRETS ?? []
+  ).entries()) {
+    if (isGuessableText(secret)) {
+      problems.push(`EXPRESS_SESSION_PREVIOUS_SECRETS: entry ${index + 1} ${GUESSABLE_SECRET}`);
+    }
+  }
+  const ring = parsed(values, "TOKEN_CACHE_KEYS");
+  if (ring?.TOKEN_CACHE_KEYS.length === 0) {
+    problems.push("TOKEN_CACHE_KEYS: is required in production (token caches are encrypted at rest)");
+  }
+  for (const key of ring?.TOKEN_CACHE_KEYS ?? []) {
+    if (isGuessableKey(key.secret)) problems.push(`TOKEN_CACHE_KEYS: key "${key.id}" ${GUESSABLE_KEY}`);
+  }
+}
+
 const NO_CREDENTIAL =
   "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
 
 function readCredential(
-  e: z.infer<typeof envSchema>,
+  choice: Pick<Settings, "CLIENT_SECRET" | "CLIENT_CERTIFICATE_PATH">,
+  certificateOptions:
+    Pick<Settings, "CLIENT_CERTIFICATE_PASSWORD" | "CLIENT_CERTIFICATE_SEND_X5C"> | undefined,
   options: LoadConfigOptions,
   problems: string[],
 ): ClientCredential | undefined {
-  const secret = e.CLIENT_SECRET;
-  const path = e.CLIENT_CERTIFICATE_PATH;
+  const secret = choice.CLIENT_SECRET;
+  const path = choice.CLIENT_CERTIFICATE_PATH;
   if (secret !== undefined && path !== undefined) {
     problems.push("CLIENT_SECRET and CLIENT_CERTIFICATE_PATH: set exactly one client credential, not both");
     return undefined;
@@ -202,10 +326,12 @@ function readCredential(
     problems.push(NO_CREDENTIAL);
     return undefined;
   }
+  // A wrong CLIENT_CERTIFICATE_SEND_X5C is already listed; the file is read once it can be used.
+  if (!certificateOptions) return undefined;
   const read = readClientCertificate({
     path,
-    password: e.CLIENT_CERTIFICATE_PASSWORD,
-    sendX5c: e.CLIENT_CERTIFICATE_SEND_X5C === "true",
+    password: certificateOptions.CLIENT_CERTIFICATE_PASSWORD,
+    sendX5c: certificateOptions.CLIENT_CERTIFICATE_SEND_X5C === "true",
     readFile: options.readFile ?? ((file) => readFileSync(file, "utf8")),
     now: options.now ?? new Date(),
   });
@@ -216,8 +342,6 @@ function readCredential(
   return { kind: "certificate", certificate: read.certificate };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function splitList(value: string): string[] {
   return value
     .split(",")
@@ -226,20 +350,18 @@ function splitList(value: string): string[] {
 }
 
 /** Problems name the key id at most, never key material. */
-function parseKeyRing(value: string | undefined, problems: string[]): TokenCacheKey[] {
+function parseKeyRing(value: string, problems: string[]): TokenCacheKey[] {
   const keys: TokenCacheKey[] = [];
-  for (const [index, entry] of splitList(value ?? "").entries()) {
+  for (const [index, entry] of splitList(value).entries()) {
     const separator = entry.indexOf(":");
     const id = separator > 0 ? entry.slice(0, separator) : "";
     const secret = Buffer.from(entry.slice(separator + 1), "base64");
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-      problems.push(
-        `TOKEN_CACHE_KEYS: entry ${index + 1} must look like keyId:base64key (keyId: letters, digits, - or _)`,
-      );
+      problems.push(`entry ${index + 1} must look like keyId:base64key (keyId: letters, digits, - or _)`);
     } else if (secret.length !== 32) {
-      problems.push(`TOKEN_CACHE_KEYS: key "${id}" must be 32 bytes, base64-encoded`);
+      problems.push(`key "${id}" must be 32 bytes, base64-encoded`);
     } else if (keys.some((k) => k.id === id)) {
-      problems.push(`TOKEN_CACHE_KEYS: key id "${id}" appears twice`);
+      problems.push(`key id "${id}" appears twice`);
     } else {
       keys.push({ id, secret });
     }

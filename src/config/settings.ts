@@ -6,6 +6,16 @@ import type { KeyObject } from "node:crypto";
 
 export type SessionStoreKind = "sqlite" | "redis";
 
+/** pino's levels, and "silent" (LOG_LEVEL). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Express's `trust proxy` setting: trust every peer (true), none (false), the nearest N hops, or the
+ * listed addresses, subnets and Express's names (`loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | readonly string[];
+
 /** The app's certificate credential, read once at start-up (see clientCertificate.ts). */
 export interface ClientCertificate {
   readonly path: string;
@@ -84,7 +94,11 @@ export interface SessionSettings {
 export interface AppConfig {
   readonly environment: "development" | "production" | "test";
   readonly port: number;
-  readonly trustProxy: boolean;
+  /** Which peers' X-Forwarded-* headers count (a request is https only when a trusted proxy says so). */
+  readonly trustProxy: TrustProxy;
+  readonly logLevel: LogLevel;
+  /** Port of the local test tenant in local mode; 0: any free port. */
+  readonly localTenantPort: number;
   readonly auth: AuthSettings;
   readonly graph: GraphSettings;
   readonly session: SessionSettings;

@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { pino } from "pino";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { ConfigError } from "../../src/errors.js";
+import { createLogger } from "../../src/logger.js";
+import { PRODUCTION, VALID as valid, problemsOf } from "./settingsFixtures.js";
 
 const KEY_RING = `k2: ${Buffer.alloc(32, 2).toString("base64")} , k1:${Buffer.alloc(32, 1).toString("base64")}`;
-
-const valid = {
-  TENANT_ID: "11111111-2222-3333-4444-555555555555",
-  CLIENT_ID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
-  CLIENT_SECRET: "a-client-secret",
-  EXPRESS_SESSION_SECRET: "s".repeat(40),
-};
-
-function problemsOf(env: Record<string, string | undefined>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail("loadConfig accepted invalid settings");
-}
 
 describe("loadConfig", () => {
   it("loadConfig, with the minimal settings, applies the documented defaults", () => {
@@ -78,18 +63,17 @@ describe("loadConfig", () => {
   });
 
   it("loadConfig, in production with an http redirect URI, refuses to run without Secure cookies", () => {
-    const problems = problemsOf({
-      ...valid,
-      NODE_ENV: "production",
-      REDIRECT_URI: "http://app.example/auth/redirect",
-      TOKEN_CACHE_KEYS: KEY_RING,
-    });
+    const problems = problemsOf({ ...PRODUCTION, REDIRECT_URI: "http://app.example/auth/redirect" });
 
     assert.deepEqual(problems, ["REDIRECT_URI: must use https in production (session cookies are Secure)"]);
   });
 
   it("loadConfig, with an https redirect URI, makes the cookie Secure with the __Host- prefix", () => {
-    const config = loadConfig({ ...valid, REDIRECT_URI: "https://app.example/auth/redirect" });
+    const config = loadConfig({
+      ...valid,
+      REDIRECT_URI: "https://app.example/auth/redirect",
+      TRUST_PROXY: "true",
+    });
 
     assert.equal(config.session.secureCookie, true);
     assert.equal(config.session.cookieName, "__Host-sid");
@@ -116,7 +100,7 @@ describe("loadConfig", () => {
   it("loadConfig, with an unknown session store, names the allowed values", () => {
     const problems = problemsOf({ ...valid, SESSION_STORE: "memory" });
 
-    assert.deepEqual(problems, ['SESSION_STORE: SESSION_STORE must be "sqlite" or "redis"']);
+    assert.deepEqual(problems, ['SESSION_STORE: must be "sqlite" or "redis"']);
   });
 
   it("loadConfig, with the Redis store, defaults to the local Redis and refuses other schemes", () => {
@@ -125,15 +109,11 @@ describe("loadConfig", () => {
 
     assert.equal(config.session.redisUrl, "redis://127.0.0.1:6379");
     assert.equal(config.session.redisKeyPrefix, "entra-webapp:sess:");
-    assert.deepEqual(problems, ["REDIS_URL: REDIS_URL must start with redis:// or rediss://"]);
+    assert.deepEqual(problems, ["REDIS_URL: must start with redis:// or rediss://"]);
   });
 
   it("loadConfig, in production without token cache keys, refuses to start", () => {
-    const problems = problemsOf({
-      ...valid,
-      NODE_ENV: "production",
-      REDIRECT_URI: "https://app.example/auth/redirect",
-    });
+    const problems = problemsOf({ ...PRODUCTION, TOKEN_CACHE_KEYS: undefined });
 
     assert.deepEqual(problems, [
       "TOKEN_CACHE_KEYS: is required in production (token caches are encrypted at rest)",
@@ -175,4 +155,112 @@ describe("loadConfig", () => {
       "SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS",
     ]);
   });
+});
+
+describe("loadConfig, ports and the log level", () => {
+  const PORT_VARIABLES = ["PORT", "LOCAL_TENANT_PORT"] as const;
+  const read = {
+    PORT: (env: Record<string, string | undefined>) => loadConfig(env).port,
+    LOCAL_TENANT_PORT: (env: Record<string, string | undefined>) => loadConfig(env).localTenantPort,
+  };
+
+  // [value, the port it means]; "" is unset, as in a .env template.
+  const goodPorts: [string | undefined, number][] = [
+    ["0", 0],
+    ["1", 1],
+    ["80", 80],
+    ["443", 443],
+    ["3000", 3000],
+    ["8080", 8080],
+    ["65535", 65535],
+    ["0080", 80],
+  ];
+  const defaults = { PORT: 3000, LOCAL_TENANT_PORT: 0 };
+  for (const name of PORT_VARIABLES) {
+    for (const [value, expected] of [
+      ...goodPorts,
+      [undefined, defaults[name]] as const,
+      ["", defaults[name]] as const,
+    ]) {
+      it(`loadConfig, with ${name}=${JSON.stringify(value)}, uses port ${expected}`, () => {
+        assert.equal(read[name]({ ...valid, [name]: value }), expected);
+      });
+    }
+  }
+
+  // Each is refused with a message that names the variable, whatever else is set.
+  const badPorts = [
+    "abc",
+    "-1",
+    "65536",
+    "100000",
+    "99999999999",
+    "1.5",
+    "3000.0",
+    "0x50",
+    "1e3",
+    "Infinity",
+    "NaN",
+    "80 ",
+    " 80",
+    "8 0",
+    "+80",
+    "٣٠٠٠",
+    "3000abc",
+  ];
+  for (const name of PORT_VARIABLES) {
+    for (const value of badPorts) {
+      it(`loadConfig, with ${name}=${JSON.stringify(value)}, names ${name} in its one problem`, () => {
+        const problems = problemsOf({ ...valid, [name]: value });
+
+        assert.deepEqual(problems, [
+          name === "PORT"
+            ? "PORT: must be a whole number from 0 to 65535"
+            : "LOCAL_TENANT_PORT: must be a whole number from 0 to 65535 (0: any free port)",
+        ]);
+      });
+    }
+  }
+
+  // pino's own list, so that a level pino adds or drops shows up here.
+  const pinoLevels = [...Object.keys(pino.levels.values), "silent"];
+  for (const level of pinoLevels) {
+    it(`loadConfig, with LOG_LEVEL=${level}, passes it to a logger that accepts it`, () => {
+      const config = loadConfig({ ...valid, LOG_LEVEL: level });
+
+      assert.equal(config.logLevel, level);
+      const logger = createLogger({ level: config.logLevel, destination: { write: () => undefined } });
+      assert.equal(logger.level, level);
+    });
+  }
+
+  it("loadConfig, with no LOG_LEVEL or an empty one, logs at info", () => {
+    assert.equal(loadConfig(valid).logLevel, "info");
+    assert.equal(loadConfig({ ...valid, LOG_LEVEL: "" }).logLevel, "info");
+  });
+
+  const badLevels = [
+    "loud",
+    "INFO",
+    "Info",
+    "warning",
+    "verbose",
+    "critical",
+    "all",
+    "off",
+    "none",
+    "30",
+    "info ",
+    "debug,info",
+    "trace!",
+  ];
+  for (const level of badLevels) {
+    it(`loadConfig, with LOG_LEVEL=${JSON.stringify(level)}, names LOG_LEVEL and the levels it takes`, () => {
+      const problems = problemsOf({ ...valid, LOG_LEVEL: level });
+
+      assert.deepEqual(problems, [
+        "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
+      ]);
+    });
+  }
 });
