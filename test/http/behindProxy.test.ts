@@ -43,7 +43,7 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
   let proxy: TlsProxy;
   let viaProxy: TestApp;
   before(async () => {
-    ({ app, proxy, viaProxy } = await startBehindProxy("true"));
+    ({ app, proxy, viaProxy } = await startBehindProxy("loopback"));
   });
   after(async () => {
     await app.close();
@@ -164,4 +164,29 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
       assert.equal(response.status, 200);
     });
   }
+});
+
+describe("an https deployment whose TRUST_PROXY names another proxy", () => {
+  let app: TestApp;
+  let proxy: TlsProxy;
+  let viaProxy: TestApp;
+  before(async () => {
+    ({ app, proxy, viaProxy } = await startBehindProxy("10.1.2.3, 192.168.0.0/16"));
+  });
+  after(async () => {
+    await app.close();
+    await proxy.close();
+  });
+
+  it("a sign-in, through a proxy TRUST_PROXY does not name, is refused loudly instead of failing without a cookie", async () => {
+    const client = viaProxy.newClient();
+    const linesBefore = app.logLines.length;
+
+    const response = await client.get(`${proxy.origin}/auth/signin`);
+
+    assert.equal(response.status, 500);
+    assert.equal(response.headers["set-cookie"], undefined);
+    const log = app.logLines.slice(linesBefore).join("\n");
+    assert.match(log, /"level":50.*TRUST_PROXY does not trust the peer/);
+  });
 });
