@@ -64,6 +64,7 @@ export function createApp(deps: AppDependencies): express.Express {
   );
   // Under a prefix, so that page requests do not each cost a file-system lookup.
   app.use("/assets", express.static(paths.publicDir, { index: false, maxAge: "1h" }));
+  app.use(noStore);
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
@@ -87,7 +88,6 @@ export function createApp(deps: AppDependencies): express.Express {
     });
   }
 
-  app.use(noStore);
   app.use(
     requireSecureTransport({
       secureCookie: config.session.secureCookie,

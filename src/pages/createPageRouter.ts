@@ -34,7 +34,8 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; 
       logger.info({ requestId: res.locals.requestId, err: error }, "profile photo unavailable");
       return undefined;
     });
-    res.set("Cache-Control", "private, max-age=300");
+    // One URL for every account: the response keeps the app-wide no-store, so that a browser shared
+    // by two people never shows one the other's photo, nor a signed-out browser the last one's.
     if (photo) res.type(photo.contentType).send(photo.bytes);
     else res.type("image/svg+xml").send(initialsAvatarSvg(res.locals.account?.name ?? ""));
   });

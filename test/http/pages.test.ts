@@ -21,7 +21,7 @@ describe("the profile photo and the Session page", () => {
 
     assert.equal(photo.status, 200);
     assert.equal(photo.headers["content-type"], "image/png");
-    assert.equal(photo.headers["cache-control"], "private, max-age=300");
+    assert.equal(photo.headers["cache-control"], "no-store", "one URL for every account: never reused");
     assert.equal(app.tenant.counters.graphPhoto > 0, true);
   });
 
