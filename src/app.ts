@@ -58,12 +58,16 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(httpMetrics(deps.metrics));
   app.use(
     securityHeaders({
-      authorityOrigin: deps.metadata.authorizationOrigin,
+      // Sign-in goes to the authorization endpoint, the sign-out form is redirected to the end-session
+      // endpoint: both may be form targets (they share an origin on Entra, not necessarily elsewhere).
+      formTargets: [deps.metadata.authorizationOrigin, new URL(deps.metadata.endSessionEndpoint).origin],
       https: config.session.secureCookie,
     }),
   );
   // Under a prefix, so that page requests do not each cost a file-system lookup.
-  app.use("/assets", express.static(paths.publicDir, { index: false, maxAge: "1h" }));
+  // No directory redirect: express.static's own 301 for "/assets" would carry its own CSP and no
+  // Cache-Control (a browser keeps a 301 for good); the folder is simply not found.
+  app.use("/assets", express.static(paths.publicDir, { index: false, maxAge: "1h", redirect: false }));
   app.use(noStore);
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");

@@ -38,6 +38,8 @@ export function createErrorHandler(logger: Logger, signInScopes: readonly string
       { requestId, status: page.status, err: error },
       error instanceof AppError ? error.title : "request failed",
     );
+    // An error can happen before the app-wide no-store ran (e.g. in express.static): said here too.
+    res.set("Cache-Control", "no-store");
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       res.set("Retry-After", String(error.retryAfterSeconds));
     }

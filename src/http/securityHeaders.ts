@@ -1,14 +1,20 @@
 /**
- * Security headers (helmet) and no caching of dynamic responses, as one policy: no framing at all
- * (CSP `frame-ancestors 'none'` and `X-Frame-Options: DENY`), https enforced exactly when the site is
- * https (HSTS and `upgrade-insecure-requests` together). The CSP allows no inline script; forms may
- * post to this site and be redirected to the authority (Chromium applies `form-action` to the redirect
- * after sign-out). `same-origin` referrers keep the Origin header meaningful on our forms.
+ * Security headers (helmet) and no caching of dynamic responses, as one policy that every header tells
+ * the same way (test/security/headerPolicy.test.ts applies one rule set to every kind of response):
+ * - no framing at all: CSP `frame-ancestors 'none'` and `X-Frame-Options: DENY`;
+ * - https enforced exactly when the site is https: HSTS and `upgrade-insecure-requests` together;
+ * - same-origin throughout: referrers, openers and who may load our responses;
+ * - nothing dynamic stored by any cache (`noStore`); only /assets/* is public and cacheable.
+ * Every value is spelled out rather than left to helmet's defaults, so that a helmet upgrade cannot
+ * change the policy unseen.
  */
 import helmet from "helmet";
 import type { RequestHandler } from "express";
 
-export function securityHeaders(options: { authorityOrigin: string; https: boolean }): RequestHandler {
+/** One year: long enough that a returning browser never tries plain http first. */
+const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
+
+export function securityHeaders(options: { formTargets: readonly string[]; https: boolean }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -22,14 +28,38 @@ export function securityHeaders(options: { authorityOrigin: string; https: boole
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
-        formAction: ["'self'", options.authorityOrigin],
+        // The sign-out form posts here and is redirected to the authority's end-session endpoint:
+        // Chromium applies form-action to that redirect too.
+        formAction: ["'self'", ...new Set(options.formTargets)],
         upgradeInsecureRequests: options.https ? [] : null,
       },
     },
-    referrerPolicy: { policy: "same-origin" },
-    strictTransportSecurity: options.https,
-    // The same policy as `frame-ancestors 'none'`, for browsers that read only this header.
+    // The same answer as `frame-ancestors 'none'`, for browsers that read only this header.
     xFrameOptions: { action: "deny" },
+    // Sent exactly when upgrade-insecure-requests is: an http site (local development on localhost)
+    // must never pin https on its host name. A browser ignores HSTS received over plain http, so an
+    // https deployment may send it on every response, the proxy's http-to-https redirect included.
+    strictTransportSecurity: options.https
+      ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true, preload: false }
+      : false,
+    // No Referer to another site (the authority learns nothing of the page a person came from), while
+    // our own form posts keep their Origin header (no-referrer would send "null").
+    referrerPolicy: { policy: "same-origin" },
+    // Sign-in is a top-level navigation, never a popup: no window of another site needs a handle on
+    // ours. No other site may load our responses either (the photo is for our own page only).
+    crossOriginOpenerPolicy: { policy: "same-origin" },
+    crossOriginResourcePolicy: { policy: "same-origin" },
+    // Not sent: the app embeds nothing cross-origin and needs no cross-origin isolation.
+    crossOriginEmbedderPolicy: false,
+    originAgentCluster: true,
+    xContentTypeOptions: true,
+    xDnsPrefetchControl: { allow: false },
+    xDownloadOptions: true,
+    xPermittedCrossDomainPolicies: { permittedPolicies: "none" },
+    // `X-XSS-Protection: 0`: the legacy filter is off (it could be abused to blank parts of a page);
+    // the CSP is the protection.
+    xXssProtection: true,
+    xPoweredBy: true,
   });
 }
 

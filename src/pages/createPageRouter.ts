@@ -34,8 +34,12 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; 
       logger.info({ requestId: res.locals.requestId, err: error }, "profile photo unavailable");
       return undefined;
     });
-    // One URL for every account: the response keeps the app-wide no-store, so that a browser shared
-    // by two people never shows one the other's photo, nor a signed-out browser the last one's.
+    // One URL for every account, so nothing may keep it: a browser shared by two people must never
+    // show one the other's photo, nor a signed-out browser the last one's. Said here as well as
+    // app-wide, because this is the response that used to be cacheable. Not revalidation with a
+    // per-account ETag, nor a per-account URL: either leaves the bytes in the browser's cache after
+    // sign-out, readable without the network; the price of no-store is one Graph call per profile view.
+    res.set("Cache-Control", "no-store");
     if (photo) res.type(photo.contentType).send(photo.bytes);
     else res.type("image/svg+xml").send(initialsAvatarSvg(res.locals.account?.name ?? ""));
   });
