@@ -92,13 +92,8 @@ export function createApp(deps: AppDependencies): express.Express {
     });
   }
 
-  app.use(
-    requireSecureTransport({
-      secureCookie: config.session.secureCookie,
-      publicOrigin: new URL(config.auth.redirectUri).origin,
-    }),
-  );
-  app.use(createSessionMiddleware(config.session, deps.sessionStore));
+  app.use(requireSecureTransport({ secureCookie: config.session.secureCookie }));
+  app.use(createSessionMiddleware(config.session, deps.sessionStore, logger));
   app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
   app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger, metrics: deps.metrics }));

@@ -33,6 +33,8 @@ export const HIDDEN_ERROR_TEXT = Object.freeze({
     "Microsoft Graph still asks for additional verification after you signed in again. Please contact your administrator.",
   sessionStore:
     "Your session could not be reached just now. This is usually brief: please try again in a few seconds. You are still signed in.",
+  sessionStoreAtSignIn:
+    "Your sign-in could not be saved just now. This is usually brief: please sign in again in a few seconds.",
   dependencyTimeout: "A service this page needs did not answer in time. Please try again in a few seconds.",
   siteMisconfigured:
     "Signing in cannot work on this site right now because of a problem on our side. Please try again later.",
@@ -183,11 +185,15 @@ export class GraphError extends AppError {
 
 /** The session store failed or timed out: a short outage, so the answer says when to retry. */
 export class SessionStoreError extends AppError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** `atSignIn`: the store failed while a sign-in was being completed, so nobody is signed in yet. */
+  constructor(message: string, options: { cause?: unknown; atSignIn?: boolean } = {}) {
     super(
       503,
       message,
-      { title: "The service is temporarily unavailable", hiddenText: "sessionStore" },
+      {
+        title: "The service is temporarily unavailable",
+        hiddenText: options.atSignIn ? "sessionStoreAtSignIn" : "sessionStore",
+      },
       { cause: options.cause, retryAfterSeconds: 5 },
     );
   }

@@ -1,18 +1,19 @@
 /**
- * GET /auth/redirect: the provider's answer. The sign-in is taken from this browser's cookie for its
- * `state` and the answer clears it (a replayed callback finds none and makes no token call; another
+ * GET /auth/redirect: the provider's answer. The sign-in is read from its `state` and must match this
+ * browser's cookie for it, which the answer clears (a replayed callback finds none and makes no token call; another
  * browser never had it: no login CSRF); the code is redeemed with the PKCE
  * verifier and nonce; the ID token's claims are checked; then the session is regenerated (no
  * fixation) and holds only this account: its identity and its encrypted token cache.
  */
 import type { Request, Response } from "express";
-import { IdentityProviderError, SignInFailedError } from "../errors.js";
+import { IdentityProviderError, SessionStoreError, SignInFailedError } from "../errors.js";
 import { optionalParam, requiredParam } from "../http/params.js";
-import { regenerateSession, saveSession } from "../session/sessionOps.js";
+import { destroySession, regenerateSession, saveSession } from "../session/sessionOps.js";
 import type { AuthRouterDeps } from "./createAuthRouter.js";
 import { newCsrfToken } from "./csrf.js";
 import { describeProviderError } from "./describeProviderError.js";
 import { safeReturnTo } from "./returnTo.js";
+import { MAX_STATE_LENGTH } from "./signInTransactions.js";
 import type { SignInTransactions } from "./signInTransactions.js";
 import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { translateMsalError } from "./translateMsalError.js";
@@ -25,7 +26,9 @@ export function createCompleteSignIn(
 ): (req: Request, res: Response) => Promise<void> {
   const { auth } = config;
   return async (req, res) => {
-    const state = requiredParam(req.query, "state", 512);
+    // This URL works once: an error page's "try again" must start a new sign-in, not reload it.
+    res.locals.retryHref = "/auth/signin";
+    const state = requiredParam(req.query, "state", MAX_STATE_LENGTH);
     const pending = await transactions.take(req, res, state);
     if (!pending) {
       throw new SignInFailedError(
@@ -87,24 +90,35 @@ export function createCompleteSignIn(
       throw new IdentityProviderError("The identity provider's answer did not identify an account.");
     }
 
-    await regenerateSession(req.session);
-    req.session.account = {
-      homeAccountId: account.homeAccountId,
-      name: account.name ?? account.username,
-      username: account.username,
-      tenantId: account.tenantId,
-      environment: account.environment,
-      objectId: claims.oid,
-      subject: claims.sub,
-      issuer: claims.iss,
-      signedInAt: Date.now(),
-      ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
-    };
-    req.session.tokenCache = cipher.seal(serializedCache, account.homeAccountId);
-    req.session.tokenCacheWrittenAt = Date.now();
-    req.session.csrfToken = newCsrfToken();
-    // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
-    await saveSession(req.session);
+    try {
+      await regenerateSession(req.session);
+      req.session.account = {
+        homeAccountId: account.homeAccountId,
+        name: account.name ?? account.username,
+        username: account.username,
+        tenantId: account.tenantId,
+        environment: account.environment,
+        objectId: claims.oid,
+        subject: claims.sub,
+        issuer: claims.iss,
+        signedInAt: Date.now(),
+        ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
+      };
+      req.session.tokenCache = cipher.seal(serializedCache, account.homeAccountId);
+      req.session.tokenCacheWrittenAt = Date.now();
+      req.session.csrfToken = newCsrfToken();
+      // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
+      await saveSession(req.session);
+    } catch (error) {
+      if (!(error instanceof SessionStoreError)) throw error;
+      // Nobody is signed in: nothing of this sign-in may be saved, nor its cookie set, as the response
+      // ends (express-session would try, as the session id changed). Without a session, it does neither.
+      await destroySession(req.session).catch(() => undefined);
+      throw new SessionStoreError("The session store failed while a sign-in was being completed.", {
+        cause: error,
+        atSignIn: true,
+      });
+    }
     logger.info({ correlationId: res.locals.requestId }, "signed in");
     // Checked again as it is sent: the cookie was written by this app, but a Location is checked last.
     res.redirect(303, safeReturnTo(pending.returnTo));

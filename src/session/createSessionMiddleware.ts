@@ -7,8 +7,13 @@ import type { RequestHandler } from "express";
 import type { Store } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SessionStoreError } from "../errors.js";
+import type { Logger } from "../logger.js";
 
-export function createSessionMiddleware(settings: SessionSettings, store: Store): RequestHandler {
+export function createSessionMiddleware(
+  settings: SessionSettings,
+  store: Store,
+  logger: Logger,
+): RequestHandler {
   const handler = session({
     store,
     name: settings.cookieName,
@@ -29,9 +34,22 @@ export function createSessionMiddleware(settings: SessionSettings, store: Store)
       maxAge: settings.idleTimeoutMs,
     },
   });
-  // A store failure is "try again later" (503), not an unexplained 500.
-  return (req, res, next) =>
-    handler(req, res, (err?: unknown) =>
-      err ? next(new SessionStoreError("Your session could not be loaded.", { cause: err })) : next(),
-    );
+  return (req, res, next) => {
+    let continued = false;
+    handler(req, res, (err?: unknown) => {
+      if (continued) {
+        // express-session calls back a second time when the save as the response ends fails: the
+        // request has gone on (and the answer is on its way), so this is for the log only.
+        logger.error(
+          { requestId: res.locals.requestId, err },
+          "the session could not be saved as the response ended",
+        );
+        return;
+      }
+      continued = true;
+      // A store failure is "try again later" (503), not an unexplained 500.
+      if (err) next(new SessionStoreError("The session could not be loaded.", { cause: err }));
+      else next();
+    });
+  };
 }

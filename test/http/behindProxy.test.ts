@@ -1,8 +1,8 @@
 /**
  * The documented production setup: an https REDIRECT_URI (Secure cookies), the app on plain http
  * behind a TLS-terminating proxy, TRUST_PROXY set. A person signs in through a real TLS proxy; and
- * every way a request can reach the app as plain http is either sent to https or refused loudly,
- * never a sign-in that silently fails because no cookie was set.
+ * every way a request can reach the app as plain http is refused loudly (page and error log line),
+ * never a sign-in that silently fails because no cookie was set, and never a redirect that could loop.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -66,13 +66,7 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
   });
 
   // What the app receives from the proxy (or from anyone who reaches it directly).
-  const cases: [
-    string,
-    string,
-    string,
-    Record<string, string>,
-    "ok" | "to https" | "refused" | "bad request",
-  ][] = [
+  const cases: [string, string, string, Record<string, string>, "ok" | "refused"][] = [
     ["https from the proxy", "GET", "/auth/signin", { "x-forwarded-proto": "https" }, "ok"],
     [
       "https from the first of two proxies",
@@ -82,23 +76,25 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
       "ok",
     ],
     ["https with spaces", "GET", "/", { "x-forwarded-proto": " https " }, "ok"],
-    ["http from the proxy", "GET", "/profile?tab=a", { "x-forwarded-proto": "http" }, "to https"],
+    ["http from the proxy", "GET", "/profile?tab=a", { "x-forwarded-proto": "http" }, "refused"],
     [
       "http from the proxy, a path like a host",
       "GET",
       "//evil.example/x",
       { "x-forwarded-proto": "http" },
-      "to https",
+      "refused",
     ],
-    ["http from the proxy, a HEAD", "HEAD", "/", { "x-forwarded-proto": "http" }, "to https"],
-    ["http, then https", "GET", "/", { "x-forwarded-proto": "http, https" }, "to https"],
+    ["http from the proxy, a HEAD", "HEAD", "/", { "x-forwarded-proto": "http" }, "refused"],
+    ["http, then https", "GET", "/", { "x-forwarded-proto": "http, https" }, "refused"],
+    // An inner proxy that overwrites the header with its own scheme: a redirect to https would loop.
     [
-      "http from the proxy, a form post",
-      "POST",
-      "/auth/signout",
-      { "x-forwarded-proto": "http" },
-      "bad request",
+      "http from an inner proxy behind a TLS one",
+      "GET",
+      "/profile",
+      { "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.7, 10.0.0.2" },
+      "refused",
     ],
+    ["http from the proxy, a form post", "POST", "/auth/signout", { "x-forwarded-proto": "http" }, "refused"],
     ["no X-Forwarded-Proto", "GET", "/", {}, "refused"],
     ["no X-Forwarded-Proto, at sign-in", "GET", "/auth/signin", {}, "refused"],
     ["no X-Forwarded-Proto, at the callback", "GET", "/auth/redirect?state=s&code=c", {}, "refused"],
@@ -111,13 +107,7 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
     ],
     ["an empty X-Forwarded-Proto", "GET", "/", { "x-forwarded-proto": "" }, "refused"],
     ["another scheme", "GET", "/", { "x-forwarded-proto": "wss" }, "refused"],
-    [
-      "a forged Host with http",
-      "GET",
-      "/",
-      { "x-forwarded-proto": "http", host: "evil.example" },
-      "to https",
-    ],
+    ["a forged Host with http", "GET", "/", { "x-forwarded-proto": "http", host: "evil.example" }, "refused"],
   ];
   for (const [what, method, path, headers, expected] of cases) {
     it(`${method} ${path}, reaching the app with ${what}, is ${expected}`, async () => {
@@ -132,19 +122,9 @@ describe("an https deployment behind a TLS-terminating proxy", () => {
           assert.ok(response.status < 400, `HTTP ${response.status}`);
           assert.doesNotMatch(log, /could not be set/);
           break;
-        case "to https": {
-          assert.equal(response.status, 308);
-          const location = new URL(response.location!);
-          assert.equal(location.origin, proxy.origin, "settings, not the request, decide where");
-          assert.equal(`${location.pathname}${location.search}`, path);
-          break;
-        }
-        case "bad request":
-          assert.equal(response.status, 400);
-          break;
         case "refused":
           assert.equal(response.status, 500);
-          assert.match(response.body, /reference: <code>[0-9a-f-]{36}<\/code>/);
+          if (method !== "HEAD") assert.match(response.body, /reference: <code>[0-9a-f-]{36}<\/code>/);
           assert.doesNotMatch(
             response.body,
             /TRUST_PROXY|X-Forwarded-Proto/,

@@ -53,6 +53,8 @@ const GRAPH_CLAIMS_LOOP =
   "Microsoft Graph still asks for additional verification after you signed in again. Please contact your administrator.";
 const SESSION_STORE =
   "Your session could not be reached just now. This is usually brief: please try again in a few seconds. You are still signed in.";
+const SESSION_STORE_AT_SIGN_IN =
+  "Your sign-in could not be saved just now. This is usually brief: please sign in again in a few seconds.";
 const DEPENDENCY_TIMEOUT =
   "A service this page needs did not answer in time. Please try again in a few seconds.";
 const SITE_MISCONFIGURED =
@@ -200,6 +202,11 @@ const cases: Case[] = [
     "SessionStoreError",
     (d) => new SessionStoreError(d, { cause: new Error(d) }),
     hidden(503, SESSION_STORE, "5"),
+  ],
+  [
+    "SessionStoreError at sign-in",
+    (d) => new SessionStoreError(d, { cause: new Error(d), atSignIn: true }),
+    hidden(503, SESSION_STORE_AT_SIGN_IN, "5"),
   ],
   ["DeadlineExceededError", (d) => new DeadlineExceededError(d, 2_000), hidden(504, DEPENDENCY_TIMEOUT)],
   ["CorruptTokenCacheError", (d) => new CorruptTokenCacheError(d), hidden(500, UNEXPECTED)],

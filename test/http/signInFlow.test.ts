@@ -31,7 +31,8 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal(`${url.origin}${url.pathname}`, `${app.tenant.authority}/oauth2/v2.0/authorize`);
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
     assert.match(url.searchParams.get("code_challenge") ?? "", /^[A-Za-z0-9_-]{43}$/);
-    assert.match(url.searchParams.get("state") ?? "", /^[A-Za-z0-9_-]{43}$/);
+    // The state is the sign-in itself, sealed (JWE compact: five base64url parts).
+    assert.match(url.searchParams.get("state") ?? "", /^[\w-]+\.\.[\w-]{16}\.[\w-]+\.[\w-]{22}$/);
     assert.match(url.searchParams.get("nonce") ?? "", /^[A-Za-z0-9_-]{43}$/);
     assert.equal(url.searchParams.get("response_mode"), "query");
     assert.equal(url.searchParams.get("redirect_uri"), app.config.auth.redirectUri);

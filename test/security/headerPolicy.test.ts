@@ -234,16 +234,16 @@ const cases: Case[] = [
   ["HEAD /healthz", 200, out("HEAD", "/healthz")],
   ["GET /readyz", 200, out("GET", "/readyz")],
   ["GET /metrics", 200, out("GET", "/metrics")],
-  // What reaches an https deployment as plain http: sent to https, or refused loudly.
+  // What reaches an https deployment as plain http: refused loudly (the proxy redirects to https).
   [
-    "GET /profile, arriving as http (to https)",
-    308,
+    "GET /profile, arriving as http (refused)",
+    500,
     out("GET", "/profile", { forwardedProto: "http" }),
     { httpsOnly: true },
   ],
   [
-    "POST /auth/signout, arriving as http",
-    400,
+    "POST /auth/signout, arriving as http (refused)",
+    500,
     asAdele("POST", "/auth/signout", { body: "_csrf=x", forwardedProto: "http" }),
     { httpsOnly: true },
   ],

@@ -1,6 +1,7 @@
 /**
  * Wraps a real session store and counts the calls express-session makes on it, the way
- * express-session's own tests spy on `set`: a write is a `set`, a TTL extension is a `touch`.
+ * express-session's own tests spy on `set`: a write is a `set`, a TTL extension is a `touch`. A test
+ * can also make the store refuse writes, as a Redis that failed over to a read-only replica does.
  */
 import type { Store } from "express-session";
 
@@ -11,8 +12,19 @@ export interface StoreCallCounts {
   destroy: number;
 }
 
-export function countStoreCalls(store: Store): { store: Store; counts: StoreCallCounts; reset(): void } {
+export interface StoreFaults {
+  /** While true, every `set` answers with an error (nothing is written). */
+  failWrites: boolean;
+}
+
+export function countStoreCalls(store: Store): {
+  store: Store;
+  counts: StoreCallCounts;
+  faults: StoreFaults;
+  reset(): void;
+} {
   const counts: StoreCallCounts = { get: 0, set: 0, touch: 0, destroy: 0 };
+  const faults: StoreFaults = { failWrites: false };
   const counted = new Set<keyof StoreCallCounts>(["get", "set", "touch", "destroy"]);
   const proxy = new Proxy(store, {
     get(target, property, receiver) {
@@ -24,6 +36,11 @@ export function countStoreCalls(store: Store): { store: Store; counts: StoreCall
       ) {
         return (...args: unknown[]) => {
           counts[property as keyof StoreCallCounts] += 1;
+          if (property === "set" && faults.failWrites) {
+            const callback = args[2] as ((err?: unknown) => void) | undefined;
+            callback?.(new Error("READONLY You can't write against a read only replica."));
+            return undefined;
+          }
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
@@ -33,6 +50,7 @@ export function countStoreCalls(store: Store): { store: Store; counts: StoreCall
   return {
     store: proxy,
     counts,
+    faults,
     reset: () => {
       for (const key of counted) counts[key] = 0;
     },

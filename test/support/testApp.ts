@@ -18,7 +18,7 @@ import { createSessionStore } from "../../src/session/createSessionStore.js";
 import { startLocalTenant } from "../../src/localTenant/index.js";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
 import { countStoreCalls } from "./countingStore.js";
-import type { StoreCallCounts } from "./countingStore.js";
+import type { StoreCallCounts, StoreFaults } from "./countingStore.js";
 import { TestClient } from "./testClient.js";
 import { createTokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
 import type { TokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
@@ -36,6 +36,8 @@ export interface TestApp {
   config: AppConfig;
   sqlitePath: string;
   storeCalls: StoreCallCounts;
+  /** Switches that make the session store fail (see countingStore.ts). */
+  storeFaults: StoreFaults;
   resetCounts(): void;
   /** Every line the app logged, as JSON text. */
   logLines: string[];
@@ -122,6 +124,7 @@ export async function startTestApp(
     config,
     sqlitePath,
     storeCalls: counting.counts,
+    storeFaults: counting.faults,
     resetCounts: () => {
       counting.reset();
       tenant.resetCounters();
