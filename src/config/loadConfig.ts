@@ -11,8 +11,8 @@ import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { readClientCertificate } from "./clientCertificate.js";
 import { cloudMismatch } from "./clouds.js";
-import { isGuessableKey, isGuessableText } from "./secretStrength.js";
-import { LOG_LEVELS } from "./settings.js";
+import { guessableTextReason, isGuessableKey } from "./secretStrength.js";
+import { LOG_LEVELS, REDIRECT_PATH } from "./settings.js";
 import type { AppConfig, ClientCredential, TokenCacheKey } from "./settings.js";
 import { parseTrustProxy } from "./trustProxy.js";
 
@@ -24,24 +24,69 @@ const GUID_OR_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 const SESSION_SECRET_MIN_LENGTH = 32;
 const GENERATE_SECRET = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
-const GUESSABLE_SECRET = `is too easy to guess for production (whitespace, a repeated pattern, a run of neighbouring characters or very few different ones); generate one with ${GENERATE_SECRET}`;
+const guessableSecret = (reason: string) =>
+  `is too easy to guess for production (${reason}); generate one with ${GENERATE_SECRET}`;
 const GUESSABLE_KEY =
   "is too easy to guess for production (a repeated pattern, a run of neighbouring bytes or very few different ones); generate it with require('crypto').randomBytes(32)";
 
 // Messages name no setting: each problem is listed as `NAME: message`.
 
-const httpsUrlEndingInSlash = () =>
-  z
-    .string()
-    .url("must be an absolute URL")
-    .refine((v) => v.startsWith("https://"), "must use https")
-    .transform((v) => (v.endsWith("/") ? v : `${v}/`));
+/** What a URL setting may hold beyond scheme://host[:port]. */
+interface UrlShape {
+  readonly httpsOnly: boolean;
+  /** "origin": no path but "/"; "any"; or the one path it must have. */
+  readonly path: "origin" | "any" | { readonly exact: string };
+  readonly query: boolean;
+  /** Said when the path is wrong. */
+  readonly pathMessage?: string;
+}
 
-const httpUrl = () =>
-  z
-    .string()
-    .url("must be an absolute URL")
-    .refine((v) => /^https?:\/\//.test(v), "must be an http or https URL");
+/**
+ * A URL setting, stored as `new URL(value).href`. Refused: what the URL parser would silently
+ * change into another URL (whitespace, control characters, "\\" read as "/", "http:host"), and a
+ * user name or password, which would be written to the start-up log.
+ */
+const urlSetting = (shape: UrlShape) =>
+  z.string().transform((value, ctx) => {
+    const problems = urlProblems(value, shape);
+    for (const message of problems) ctx.addIssue({ code: "custom", message });
+    return problems.length > 0 ? z.NEVER : new URL(value).href;
+  });
+
+/** Problems name what is wrong, never the value (it may hold a password). */
+function urlProblems(value: string, shape: UrlShape): string[] {
+  // Blanks at the ends get their own message below; the URL parser would drop them.
+  const text = value.trim();
+  const start = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]+)/i.exec(text);
+  const authority = start?.[1];
+  if (!start || authority === undefined || !URL.canParse(text)) return ["must be an absolute URL"];
+  const url = new URL(text);
+  const problems: string[] = [];
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  if (/[\s\u0000-\u001f\u007f]/u.test(value)) {
+    problems.push("must not contain whitespace or control characters");
+  }
+  if (value.includes("\\")) problems.push('must not contain a backslash (URL parsers read "\\" as "/")');
+  if (shape.httpsOnly && url.protocol !== "https:") problems.push("must use https");
+  if (!shape.httpsOnly && url.protocol !== "http:" && url.protocol !== "https:") {
+    problems.push("must be an http or https URL");
+  }
+  if (authority.includes("@")) {
+    problems.push("must not contain a user name or password (…@host): the URL is written to the log");
+  }
+  const [beforeFragment = ""] = text.split("#");
+  if (!shape.query && beforeFragment.includes("?")) problems.push("must not have a query (?…)");
+  if (text.includes("#")) problems.push("must not have a fragment (#…)");
+  // The path as written, not as parsed: "/a/../auth/redirect" or "%2F" would be another URL.
+  const path = beforeFragment.slice(start[0].length).split("?")[0];
+  const pathOk =
+    shape.path === "any" ||
+    (shape.path === "origin" ? path === "" || path === "/" : path === shape.path.exact);
+  if (!pathOk) problems.push(shape.pathMessage ?? "has a path it cannot have");
+  return problems;
+}
+
+const ORIGIN = { httpsOnly: true, path: "origin", query: false } as const;
 
 /** Digits only: `Number()` alone would also take "0x50", "1e3" and " ". */
 const integer = (min: number, max: number, note = "") => {
@@ -84,19 +129,48 @@ const SETTINGS = {
   LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
   /** Only read in local mode, but checked always: a wrong value is wrong wherever it sits. */
   LOCAL_TENANT_PORT: integer(0, 65535, " (0: any free port)").default(0),
-  CLOUD_INSTANCE: httpsUrlEndingInSlash().default("https://login.microsoftonline.com/"),
+  /** The authority host: the authority is CLOUD_INSTANCE + TENANT_ID. */
+  CLOUD_INSTANCE: urlSetting({
+    ...ORIGIN,
+    pathMessage:
+      "must be the sign-in host only, e.g. https://login.microsoftonline.com/ (no path: the tenant goes in TENANT_ID)",
+  }).default("https://login.microsoftonline.com/"),
   TENANT_ID: z.string({ error: "is required" }).regex(GUID_OR_NAME, "must be a tenant id or domain"),
   CLIENT_ID: z.string({ error: "is required" }).regex(GUID, "must be a GUID"),
   /** Exactly one of CLIENT_SECRET and CLIENT_CERTIFICATE_PATH (a rule below). */
-  CLIENT_SECRET: z.string().optional(),
+  CLIENT_SECRET: z
+    .string()
+    .superRefine((secret, ctx) => {
+      // A client secret never has blanks at its ends: they are a copy-paste error, and the token
+      // endpoint would refuse every sign-in.
+      if (secret.trim() === "") ctx.addIssue({ code: "custom", message: "is only whitespace" });
+      else if (secret.trim() !== secret) {
+        ctx.addIssue({
+          code: "custom",
+          message: "has whitespace at its start or end (a copy-paste error?); a client secret never does",
+        });
+      }
+    })
+    .optional(),
   /** One PEM file: the certificate, its private key, optionally its issuers. */
   CLIENT_CERTIFICATE_PATH: z.string().optional(),
   /** Only for an encrypted private key. */
   CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
   CLIENT_CERTIFICATE_SEND_X5C: flag().default("false"),
-  REDIRECT_URI: httpUrl().optional(),
-  POST_LOGOUT_REDIRECT_URI: httpUrl().optional(),
-  GRAPH_API_ENDPOINT: httpsUrlEndingInSlash().default("https://graph.microsoft.com/"),
+  /** The app's public URL of its sign-in callback. */
+  REDIRECT_URI: urlSetting({
+    httpsOnly: false,
+    path: { exact: REDIRECT_PATH },
+    query: false,
+    pathMessage: `must have the path ${REDIRECT_PATH}, where the app completes sign-in (no other path is answered), e.g. https://app.example${REDIRECT_PATH}`,
+  }).optional(),
+  POST_LOGOUT_REDIRECT_URI: urlSetting({ httpsOnly: false, path: "any", query: true }).optional(),
+  /** Graph's host; the app adds the version (v1.0/me). */
+  GRAPH_API_ENDPOINT: urlSetting({
+    ...ORIGIN,
+    pathMessage:
+      "must be the Graph host only, e.g. https://graph.microsoft.com/ (no path: the app adds v1.0/… itself)",
+  }).default("https://graph.microsoft.com/"),
   GRAPH_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   IDP_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   EXPRESS_SESSION_SECRET: requiredSecret(SESSION_SECRET_MIN_LENGTH),
@@ -170,7 +244,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
   if (problems.length > 0 || !credential) throw new ConfigError(problems);
   // Every setting parsed: a setting that does not always adds a problem.
   const e = values as Settings;
-  const redirectUri = e.REDIRECT_URI ?? `http://localhost:${e.PORT}/auth/redirect`;
+  const redirectUri = e.REDIRECT_URI ?? `http://localhost:${e.PORT}${REDIRECT_PATH}`;
   const postLogoutRedirectUri = e.POST_LOGOUT_REDIRECT_URI ?? new URL("/", redirectUri).href;
   const secureCookie = redirectUri.startsWith("https://");
 
@@ -285,15 +359,15 @@ function checkRules(
 /** Production only: development and tests use fixed, readable secrets on purpose. */
 function checkProductionSecrets(values: Partial<Settings>, problems: string[]): void {
   const current = parsed(values, "EXPRESS_SESSION_SECRET");
-  if (current && isGuessableText(current.EXPRESS_SESSION_SECRET)) {
-    problems.push(`EXPRESS_SESSION_SECRET: ${GUESSABLE_SECRET}`);
-  }
+  const currentReason = current && guessableTextReason(current.EXPRESS_SESSION_SECRET);
+  if (currentReason) problems.push(`EXPRESS_SESSION_SECRET: ${guessableSecret(currentReason)}`);
   // A cookie signed with any accepted secret is as good as one signed with the current one.
   for (const [index, secret] of (
     parsed(values, "EXPRESS_SESSION_PREVIOUS_SECRETS")?.EXPRESS_SESSION_PREVIOUS_SECRETS ?? []
   ).entries()) {
-    if (isGuessableText(secret)) {
-      problems.push(`EXPRESS_SESSION_PREVIOUS_SECRETS: entry ${index + 1} ${GUESSABLE_SECRET}`);
+    const reason = guessableTextReason(secret);
+    if (reason) {
+      problems.push(`EXPRESS_SESSION_PREVIOUS_SECRETS: entry ${index + 1} ${guessableSecret(reason)}`);
     }
   }
   const ring = parsed(values, "TOKEN_CACHE_KEYS");
@@ -355,9 +429,13 @@ function parseKeyRing(value: string, problems: string[]): TokenCacheKey[] {
   for (const [index, entry] of splitList(value).entries()) {
     const separator = entry.indexOf(":");
     const id = separator > 0 ? entry.slice(0, separator) : "";
-    const secret = Buffer.from(entry.slice(separator + 1), "base64");
+    const secret = decodeBase64Strictly(entry.slice(separator + 1).trim());
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
       problems.push(`entry ${index + 1} must look like keyId:base64key (keyId: letters, digits, - or _)`);
+    } else if (secret === undefined) {
+      problems.push(
+        `key "${id}" is not valid base64 (standard or base64url, with or without padding, nothing else)`,
+      );
     } else if (secret.length !== 32) {
       problems.push(`key "${id}" must be 32 bytes, base64-encoded`);
     } else if (keys.some((k) => k.id === id)) {
@@ -367,6 +445,22 @@ function parseKeyRing(value: string, problems: string[]): TokenCacheKey[] {
     }
   }
   return keys;
+}
+
+/**
+ * RFC 4648 base64 (+/) or base64url (-_), padded or not, in its one canonical spelling; undefined for
+ * anything else. `Buffer.from(text, "base64")` alone skips any character it does not know, so a key
+ * with typos in it would still decode to 32 bytes of something.
+ */
+function decodeBase64Strictly(text: string): Buffer | undefined {
+  const match = /^([A-Za-z0-9+/]*|[A-Za-z0-9_-]*)(={0,2})$/.exec(text);
+  if (!match) return undefined;
+  const [, body = "", padding = ""] = match;
+  if (padding !== "" && (body.length + padding.length) % 4 !== 0) return undefined;
+  const bytes = Buffer.from(body, "base64");
+  // Re-encoding catches a cut-off last group and unused bits that are not zero.
+  const again = bytes.toString(/[-_]/.test(body) ? "base64url" : "base64").replace(/=+$/, "");
+  return again === body ? bytes : undefined;
 }
 
 function deepFreeze<T>(value: T): T {

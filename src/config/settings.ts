@@ -6,6 +6,12 @@ import type { KeyObject } from "node:crypto";
 
 export type SessionStoreKind = "sqlite" | "redis";
 
+/**
+ * Where the app completes sign-in: the auth router (auth/createAuthRouter.ts) answers GET /redirect
+ * under /auth. REDIRECT_URI must end in exactly this path.
+ */
+export const REDIRECT_PATH = "/auth/redirect";
+
 /** pino's levels, and "silent" (LOG_LEVEL). */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,11 +45,14 @@ export type ClientCredential =
 export interface AuthSettings {
   /** `CLOUD_INSTANCE` + `TENANT_ID`, without a trailing slash. */
   readonly authority: string;
+  /** An https origin ending in a slash, e.g. `https://login.microsoftonline.com/`. */
   readonly cloudInstance: string;
   readonly tenantId: string;
   readonly clientId: string;
   readonly credential: ClientCredential;
+  /** An absolute http(s) URL (`URL.href`) with the path REDIRECT_PATH, no query, fragment or user info. */
   readonly redirectUri: string;
+  /** An absolute http(s) URL (`URL.href`) with no fragment or user info. */
   readonly postLogoutRedirectUri: string;
   /** Scopes asked for at sign-in; the home and profile pages need exactly these. */
   readonly scopes: readonly string[];
@@ -65,7 +74,7 @@ export interface TokenCacheKey {
 }
 
 export interface GraphSettings {
-  /** Ends with a slash, e.g. `https://graph.microsoft.com/`. */
+  /** An https origin ending in a slash, e.g. `https://graph.microsoft.com/`. */
   readonly endpoint: string;
   readonly timeoutMs: number;
 }

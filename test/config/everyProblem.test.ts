@@ -21,7 +21,7 @@ const HTTPS_IN_PRODUCTION = "REDIRECT_URI: must use https in production (session
 const IDLE_OVER_ABSOLUTE = "SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS";
 const NO_CREDENTIAL =
   "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
-const GUESSABLE_SECRET = `is too easy to guess for production (whitespace, a repeated pattern, a run of neighbouring characters or very few different ones); generate one with node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+const GUESSABLE_SECRET = `is too easy to guess for production (a repeated pattern, a run of neighbouring characters or very few different ones); generate one with node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
 const GUESSABLE_KEY =
   "is too easy to guess for production (a repeated pattern, a run of neighbouring bytes or very few different ones); generate it with require('crypto').randomBytes(32)";
 
@@ -164,7 +164,26 @@ const cases: [string, Env, string[]][] = [
   [
     "a wrong REDIRECT_URI (no scheme rule on it) and PORT",
     { ...VALID, REDIRECT_URI: "not a url", POST_LOGOUT_REDIRECT_URI: "https://app.example/", PORT: "x" },
-    [PORT, "REDIRECT_URI: must be an absolute URL", "REDIRECT_URI: must be an http or https URL"],
+    [PORT, "REDIRECT_URI: must be an absolute URL"],
+  ],
+  [
+    "a REDIRECT_URI with a password, query and fragment, a CLOUD_INSTANCE with the tenant, a padded key",
+    {
+      ...VALID,
+      REDIRECT_URI: "http://user:hunter2@app.example/auth/callback?x=1#top",
+      CLOUD_INSTANCE: "https://login.microsoftonline.com/common/",
+      CLIENT_SECRET: " a-client-secret",
+      TOKEN_CACHE_KEYS: `k1:${"A".repeat(43)}==`,
+    },
+    [
+      "REDIRECT_URI: must not contain a user name or password (…@host): the URL is written to the log",
+      "REDIRECT_URI: must not have a query (?…)",
+      "REDIRECT_URI: must not have a fragment (#…)",
+      "REDIRECT_URI: must have the path /auth/redirect, where the app completes sign-in (no other path is answered), e.g. https://app.example/auth/redirect",
+      "CLOUD_INSTANCE: must be the sign-in host only, e.g. https://login.microsoftonline.com/ (no path: the tenant goes in TENANT_ID)",
+      "CLIENT_SECRET: has whitespace at its start or end (a copy-paste error?); a client secret never does",
+      'TOKEN_CACHE_KEYS: key "k1" is not valid base64 (standard or base64url, with or without padding, nothing else)',
+    ],
   ],
   [
     "a wrong TENANT_ID and ALLOWED_TENANTS, each judged alone",
