@@ -1,0 +1,198 @@
+/**
+ * The contract every session store of the app keeps (SQLite and Redis run the same tests, as Keyv's
+ * test suite runs against each adapter). The store is express-session's `Store`, with these
+ * guarantees on top:
+ * - `get` answers `null` for an unknown, expired or unreadable session (an unreadable one is also
+ *   deleted), never an error for bad content; every session it returns carries `persisted: true`.
+ * - `set` of a session without `persisted` creates it; `set` of a session that carries `persisted`
+ *   (it was loaded from the store) only updates a session that still exists: a destroyed or expired
+ *   session is never written again (a late request cannot undo a sign-out). `persisted` itself is not
+ *   stored.
+ * - Every write and `touch` gives the session the idle lifetime again; `touch` never recreates one.
+ * - `destroy` of an unknown session is not an error.
+ * - Faults reach the callback as errors; nothing is thrown and no promise is left rejected.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { SessionData, Store } from "express-session";
+
+export interface ContractSubject {
+  store: Store;
+  /** The idle lifetime the store was opened with. */
+  idleTimeoutMs: number;
+  /** Milliseconds the stored session has left, or undefined when it is not stored at all. */
+  remainingMs(sid: string): Promise<number | undefined>;
+  /** Replaces the stored text of `sid` with something that is not a session. */
+  corrupt(sid: string, text: string): Promise<void>;
+  /** Moves the store's clock forward, where the store takes one (SQLite); absent for real time. */
+  advance?(ms: number): void;
+  close(): Promise<void>;
+}
+
+type Callback<T> = (err?: unknown, value?: T | null) => void;
+
+export const call = <T = unknown>(fn: (cb: Callback<T>) => void): Promise<T | null | undefined> =>
+  new Promise((resolve, reject) => {
+    fn((err, value) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(value)));
+  });
+
+export function newSession(fields: Record<string, unknown> = {}): SessionData {
+  return { cookie: { path: "/", httpOnly: true, originalMaxAge: null }, ...fields } as unknown as SessionData;
+}
+
+/** `clock`: the store takes an injected clock (SQLite), so expiry can be tested without waiting. */
+export function runStoreContract(
+  name: string,
+  open: () => Promise<ContractSubject>,
+  options: { clock: boolean },
+): void {
+  describe(`the ${name} session store contract`, () => {
+    let subject: ContractSubject;
+    let counter = 0;
+    const sid = () => `contract-${process.pid}-${Date.now()}-${(counter += 1)}`;
+    const get = (id: string) =>
+      call<SessionData & Record<string, unknown>>((cb) => subject.store.get(id, cb));
+    const set = (id: string, session: SessionData) => call((cb) => subject.store.set(id, session, cb));
+    const touch = (id: string, session: SessionData) => call((cb) => subject.store.touch!(id, session, cb));
+    const destroy = (id: string) => call((cb) => subject.store.destroy(id, cb));
+
+    before(async () => {
+      subject = await open();
+    });
+    after(() => subject.close());
+
+    it(`${name}: get, for an unknown session id, answers null`, async () => {
+      assert.equal(await get(sid()), null);
+    });
+
+    it(`${name}: set of a new session, then get, returns it marked as persisted`, async () => {
+      const id = sid();
+
+      await set(id, newSession({ tokenCache: "blob", account: { name: "Adele" } }));
+      const loaded = await get(id);
+
+      assert.equal(loaded?.tokenCache, "blob");
+      assert.deepEqual(loaded?.account, { name: "Adele" });
+      assert.equal(loaded?.persisted, true);
+    });
+
+    it(`${name}: set of a loaded session updates it`, async () => {
+      const id = sid();
+      await set(id, newSession({ tokenCache: "first" }));
+      const loaded = (await get(id))!;
+
+      await set(id, { ...loaded, tokenCache: "second" } as SessionData);
+
+      assert.equal((await get(id))?.tokenCache, "second");
+    });
+
+    it(`${name}: set of a loaded session, after it was destroyed, does not bring it back`, async () => {
+      const id = sid();
+      await set(id, newSession({ tokenCache: "blob" }));
+      const loaded = (await get(id))!;
+      await destroy(id);
+
+      await set(id, { ...loaded, tokenCache: "late write" } as SessionData);
+
+      assert.equal(await get(id), null);
+      assert.equal(await subject.remainingMs(id), undefined);
+    });
+
+    it(`${name}: touch of a destroyed session does not bring it back`, async () => {
+      const id = sid();
+      await set(id, newSession());
+      const loaded = (await get(id))!;
+      await destroy(id);
+
+      await touch(id, loaded);
+
+      assert.equal(await subject.remainingMs(id), undefined);
+    });
+
+    it(`${name}: a new session, a write and a touch each give the idle lifetime`, async () => {
+      const id = sid();
+      await set(id, newSession());
+      const afterCreate = await subject.remainingMs(id);
+      const loaded = (await get(id))!;
+      await set(id, { ...loaded, tokenCache: "x" } as SessionData);
+      const afterWrite = await subject.remainingMs(id);
+      await touch(id, loaded);
+      const afterTouch = await subject.remainingMs(id);
+
+      for (const remaining of [afterCreate, afterWrite, afterTouch]) {
+        assert.ok(remaining !== undefined, "stored");
+        assert.ok(remaining <= subject.idleTimeoutMs, `${remaining} ms left`);
+        assert.ok(remaining > subject.idleTimeoutMs - 5_000, `${remaining} ms left`);
+      }
+    });
+
+    it(`${name}: destroy, of an unknown session, is not an error`, async () => {
+      await destroy(sid());
+    });
+
+    it(`${name}: get, for a session whose stored text is not a session, answers null and deletes it`, async () => {
+      for (const text of ["not json", "", "{", "[1,2]", "null", '"a string"', "42", '{"no":"cookie"}']) {
+        const id = sid();
+        await set(id, newSession());
+        await subject.corrupt(id, text);
+
+        assert.equal(await get(id), null, JSON.stringify(text));
+        assert.equal(await subject.remainingMs(id), undefined, `${JSON.stringify(text)} is deleted`);
+      }
+    });
+
+    it(`${name}: set and get, for session ids and content of any shape, round-trip exactly`, async () => {
+      const ids = [
+        "a",
+        "x".repeat(256),
+        "with'quote",
+        'with"double',
+        "per%cent",
+        "ünï-cödé",
+        "spa ce",
+        "semi;colon",
+      ];
+      const contents = ["", "ü€😀", "'; DROP TABLE sessions; --", "x".repeat(64 * 1024), "\u0000\n\t"];
+      for (const [index, id] of ids.entries()) {
+        const content = contents[index % contents.length]!;
+        await set(id, newSession({ tokenCache: content }));
+
+        assert.equal((await get(id))?.tokenCache, content, `${id.slice(0, 20)}`);
+        await destroy(id);
+        assert.equal(await get(id), null);
+      }
+    });
+
+    it(`${name}: 20 parallel writes of one loaded session all succeed, and one of them is kept`, async () => {
+      const id = sid();
+      await set(id, newSession());
+      const loaded = (await get(id))!;
+
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => set(id, { ...loaded, tokenCache: `write-${i}` } as SessionData)),
+      );
+
+      assert.match(String((await get(id))?.tokenCache), /^write-\d+$/);
+    });
+
+    it(`${name}: persisted is the store's mark, not part of what is stored`, async () => {
+      const id = sid();
+      await set(id, newSession({ persisted: true, tokenCache: "marked by a forged store entry" }));
+
+      assert.equal(await get(id), null, "a session that claims to be persisted is not created by set");
+    });
+
+    if (options.clock) {
+      it(`${name}: get, after the idle lifetime passed, answers null`, async () => {
+        const id = sid();
+        await set(id, newSession());
+        subject.advance!(subject.idleTimeoutMs + 1);
+
+        assert.equal(await get(id), null);
+        const loaded = newSession({ persisted: true });
+        await set(id, loaded);
+        assert.equal(await get(id), null, "an expired session is not written again either");
+      });
+    }
+  });
+}
