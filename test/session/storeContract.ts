@@ -33,7 +33,11 @@ type Callback<T> = (err?: unknown, value?: T | null) => void;
 
 export const call = <T = unknown>(fn: (cb: Callback<T>) => void): Promise<T | null | undefined> =>
   new Promise((resolve, reject) => {
-    fn((err, value) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(value)));
+    fn((err, value) =>
+      err
+        ? reject(err instanceof Error ? err : new Error("the store call failed", { cause: err }))
+        : resolve(value),
+    );
   });
 
 export function newSession(fields: Record<string, unknown> = {}): SessionData {
@@ -50,8 +54,9 @@ export function runStoreContract(
     let subject: ContractSubject;
     let counter = 0;
     const sid = () => `contract-${process.pid}-${Date.now()}-${(counter += 1)}`;
-    const get = (id: string) =>
-      call<SessionData & Record<string, unknown>>((cb) => subject.store.get(id, cb));
+    const get = async (id: string) =>
+      (await call<SessionData>((cb) => subject.store.get(id, cb))) as
+        (SessionData & Record<string, unknown>) | null | undefined;
     const set = (id: string, session: SessionData) => call((cb) => subject.store.set(id, session, cb));
     const touch = (id: string, session: SessionData) => call((cb) => subject.store.touch!(id, session, cb));
     const destroy = (id: string) => call((cb) => subject.store.destroy(id, cb));
@@ -81,7 +86,7 @@ export function runStoreContract(
       await set(id, newSession({ tokenCache: "first" }));
       const loaded = (await get(id))!;
 
-      await set(id, { ...loaded, tokenCache: "second" } as SessionData);
+      await set(id, { ...loaded, tokenCache: "second" });
 
       assert.equal((await get(id))?.tokenCache, "second");
     });
@@ -92,7 +97,7 @@ export function runStoreContract(
       const loaded = (await get(id))!;
       await destroy(id);
 
-      await set(id, { ...loaded, tokenCache: "late write" } as SessionData);
+      await set(id, { ...loaded, tokenCache: "late write" });
 
       assert.equal(await get(id), null);
       assert.equal(await subject.remainingMs(id), undefined);
@@ -114,7 +119,7 @@ export function runStoreContract(
       await set(id, newSession());
       const afterCreate = await subject.remainingMs(id);
       const loaded = (await get(id))!;
-      await set(id, { ...loaded, tokenCache: "x" } as SessionData);
+      await set(id, { ...loaded, tokenCache: "x" });
       const afterWrite = await subject.remainingMs(id);
       await touch(id, loaded);
       const afterTouch = await subject.remainingMs(id);
@@ -169,7 +174,7 @@ export function runStoreContract(
       const loaded = (await get(id))!;
 
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => set(id, { ...loaded, tokenCache: `write-${i}` } as SessionData)),
+        Array.from({ length: 20 }, (_, i) => set(id, { ...loaded, tokenCache: `write-${i}` })),
       );
 
       assert.match(String((await get(id))?.tokenCache), /^write-\d+$/);
