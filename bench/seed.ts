@@ -71,15 +71,16 @@ export async function openSeedStore(config: AppConfig): Promise<SeedStore> {
         const writes: Promise<unknown>[] = [];
         for (let i = first; i < Math.min(count, first + SEED_PARALLELISM); i += 1) {
           const original = originals[i % originals.length]!;
-          // The cookie as express-session builds it, so the store computes the same expiry.
+          // The cookie as express-session builds it (a browser-session cookie: the store times it out).
           const cookie = new Cookie({
             httpOnly: original.cookie.httpOnly ?? true,
             secure: original.cookie.secure ?? false,
             sameSite: original.cookie.sameSite ?? "lax",
             path: original.cookie.path ?? "/",
-            maxAge: config.session.idleTimeoutMs,
           });
-          const copy = { ...structuredClone(original), cookie };
+          // Without the store's `persisted` mark: a clone is a new session, created, not an update.
+          const { persisted: _loaded, ...data } = structuredClone(original);
+          const copy = { ...data, cookie };
           const sid = randomBytes(24).toString("base64url");
           writes.push(storeCall((cb) => store.set(sid, copy, cb)));
           clones.push({

@@ -255,6 +255,16 @@ export class RedisUnavailableError extends StartupError {
   }
 }
 
+/**
+ * SQLITE_PATH cannot hold the sessions (a directory, a folder that cannot be created, a file that is
+ * not a database, read-only). Names the setting, so that the one line printed at start says what to fix.
+ */
+export class SqliteUnavailableError extends StartupError {
+  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`SQLITE_PATH (${path}) cannot hold the sessions: ${reason}`, options);
+  }
+}
+
 function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);

@@ -20,9 +20,12 @@ export function createSessionMiddleware(
     secret: [...settings.secrets],
     resave: false,
     saveUninitialized: false,
-    // The cookie's expiry follows activity; the store's TTL (extended by express-session's touch) is
-    // the server-side idle timeout. The absolute timeout is checked per request (sessionTimeouts.ts).
-    rolling: true,
+    // The cookie is set once, when the session is created (at sign-in), and never again: a request
+    // still running when the user signs out must not send the old cookie back (it would even replace
+    // the cookie of a newer sign-in). So it is a browser-session cookie with no expiry of its own; the
+    // server decides: the store's TTL, extended on each request, is the idle timeout, and the
+    // absolute timeout is checked per request (absoluteTimeout.ts).
+    rolling: false,
     // "keep": a session that failed to load (req.session unset) must never be deleted from the store.
     unset: "keep",
     cookie: {
@@ -31,7 +34,6 @@ export function createSessionMiddleware(
       // Lax: the provider's redirect back is a top-level GET from another site, which must carry it.
       sameSite: "lax",
       path: "/",
-      maxAge: settings.idleTimeoutMs,
     },
   });
   return (req, res, next) => {

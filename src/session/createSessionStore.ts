@@ -19,6 +19,8 @@ export interface SessionStoreOptions {
   logger: Logger;
   /** How often expired SQLite sessions are deleted (default a minute); Redis expires keys itself. */
   pruneIntervalMs?: number;
+  /** The SQLite store's clock (tests move it to expire sessions without waiting); Redis keeps its own. */
+  now?: () => number;
 }
 
 export async function createSessionStore(

@@ -33,5 +33,10 @@ declare module "express-session" {
     csrfToken: string;
     /** A claims challenge from Graph, carried into the next sign-in (JSON, as Graph sent it). */
     pendingClaims: string;
+    /**
+     * Added by the session store to what it loads, never stored: a session that carries it can only
+     * be updated while it still exists, so a late request cannot bring a destroyed one back.
+     */
+    persisted?: true;
   }
 }

@@ -32,6 +32,7 @@ import {
   SessionStoreError,
   SignInFailedError,
   SignInRequiredError,
+  SqliteUnavailableError,
 } from "../../src/errors.js";
 import { createErrorHandler } from "../../src/http/errorHandler.js";
 import { requestLogging } from "../../src/http/requestLogging.js";
@@ -220,6 +221,11 @@ const cases: Case[] = [
   [
     "RedisUnavailableError",
     (d, m) => new RedisUnavailableError(`redis://app:hunter2@${m}.idp.internal.example:6379`, d),
+    hidden(500, UNEXPECTED),
+  ],
+  [
+    "SqliteUnavailableError",
+    (d, m) => new SqliteUnavailableError(`/srv/${m}/idp.internal.example/sessions.sqlite`, d),
     hidden(500, UNEXPECTED),
   ],
 

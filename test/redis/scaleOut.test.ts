@@ -113,7 +113,7 @@ describe("two instances on one Redis", () => {
     assert.equal(counts.SET ?? 0, 0, `commands: ${JSON.stringify(counts)}`);
     assert.equal(counts.DEL ?? 0, 0);
     assert.equal(counts.GET, 4, "one read per request");
-    assert.equal(counts.EXPIRE, 4, "one TTL touch per request (EXPIRE), no data written");
+    assert.equal(counts.PEXPIRE, 4, "one TTL touch per request (PEXPIRE), no data written");
   });
 });
 
@@ -158,7 +158,7 @@ describe("two instances on one Redis across an access-token expiry", () => {
     assert.equal(a.tenant.counters.tokenRefresh, 1, "instance A uses the token instance B refreshed");
     const counts = await redis.counts();
     assert.equal(counts.SET, 1, `commands: ${JSON.stringify(counts)}`);
-    assert.equal(counts.EXPIRE, 1, "the request served from the cache only touches the TTL");
+    assert.equal(counts.PEXPIRE, 1, "the request served from the cache only touches the TTL");
   });
 
   it("20 parallel GET /profile of one session across the expiry, on both instances, all succeed and leave a working cache", async () => {

@@ -121,11 +121,19 @@ describe("session secret rotation", () => {
     const profile = await client.get(`${rotatedApp.baseUrl}/profile`);
 
     assert.equal(profile.status, 200);
-    assert.equal(
-      client.cookie(rotatedApp.baseUrl, "sid"),
-      signedCookie(sid, newSecret),
-      "re-signed with the new one",
-    );
+    // The cookie is set once per sign-in and never sent again (a late answer must not revive a signed-out
+    // session's cookie), so it keeps the old signature until the session ends: keep the previous
+    // secret for SESSION_ABSOLUTE_TIMEOUT_SECONDS after a rotation.
+    assert.equal(client.cookie(rotatedApp.baseUrl, "sid"), signedCookie(sid, oldSecret));
+  });
+
+  it("a sign-in, after rotation, gets a cookie signed with the new secret", async () => {
+    const client = rotatedApp.newClient();
+
+    await signIn(rotatedApp, client);
+
+    const sid = sessionIdFromCookie(client.cookie(rotatedApp.baseUrl, "sid")!);
+    assert.equal(client.cookie(rotatedApp.baseUrl, "sid"), signedCookie(sid, newSecret));
   });
 });
 

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { SessionData, Store } from "express-session";
+import Database from "better-sqlite3";
+import type { SessionData } from "express-session";
 import { pino } from "pino";
 import { createClient } from "redis";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
-import { RedisUnavailableError } from "../../src/errors.js";
+import { RedisUnavailableError, SqliteUnavailableError } from "../../src/errors.js";
+import { rawSessionText, remainingMs } from "../support/sessionRows.js";
 
 const dir = mkdtempSync(join(tmpdir(), "session-store-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,32 +52,108 @@ describe("the SQLite session store", () => {
     assert.equal((loaded as unknown as { tokenCache: string }).tokenCache, "cache-blob");
   });
 
-  it("createSessionStore, with an expired session, neither returns it nor keeps it", async () => {
-    const settings = settingsFor({ SQLITE_PATH: join(dir, "prune.sqlite") });
-    const owned = await createSessionStore(settings, { logger, pruneIntervalMs: 50 });
-    const store: Store = owned.store;
-    await call((cb) => store.set("old", sessionWith(1, "old"), cb));
-    await call((cb) => store.set("new", sessionWith(60_000, "new"), cb));
+  it("createSessionStore, as the prune interval passes, deletes expired sessions and keeps the others", async (t) => {
+    const path = join(dir, "prune.sqlite");
+    const clock = { now: Date.parse("2030-01-01T00:00:00Z") };
+    t.mock.timers.enable({ apis: ["setInterval"] });
+    const settings = settingsFor({ SQLITE_PATH: path, SESSION_IDLE_TIMEOUT_SECONDS: "60" });
+    const owned = await createSessionStore(settings, {
+      logger,
+      pruneIntervalMs: 1_000,
+      now: () => clock.now,
+    });
+    await call((cb) => owned.store.set("old", sessionWith(60_000, "old"), cb));
+    clock.now += 30_000;
+    await call((cb) => owned.store.set("new", sessionWith(60_000, "new"), cb));
 
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const expired = await call<SessionData>((cb) => store.get("old", cb));
-    const count = await call<number>((cb) => store.length!(cb));
+    clock.now += 30_000;
+    const servedBeforePruning = await call<SessionData>((cb) => owned.store.get("old", cb));
+    const rowsBeforePruning = rawSessionText(path, "old") !== undefined;
+    t.mock.timers.tick(1_000);
+    const rowsAfterPruning = [rawSessionText(path, "old"), rawSessionText(path, "new")].map(
+      (r) => r !== undefined,
+    );
     await owned.close();
 
-    assert.equal(expired ?? undefined, undefined);
-    assert.equal(count, 1, "the expired row was deleted by the pruning timer");
+    assert.equal(servedBeforePruning, null, "an expired session is never served, pruned or not");
+    assert.equal(rowsBeforePruning, true);
+    assert.deepEqual(rowsAfterPruning, [false, true], "the timer deleted the expired row only");
+  });
+
+  it("createSessionStore, on a file written by connect-session-knex, keeps its live sessions and drops the expired", async () => {
+    const path = join(dir, "knex.sqlite");
+    const now = Date.parse("2030-01-01T00:00:00.250Z");
+    const old = new Database(path);
+    // The table as connect-session-knex created it, with its ISO text expiry.
+    old.exec(
+      "CREATE TABLE sessions (sid varchar(255), sess json NOT NULL, expired datetime NOT NULL, PRIMARY KEY (sid))",
+    );
+    const insert = old.prepare("INSERT INTO sessions (sid, sess, expired) VALUES (?, ?, ?)");
+    insert.run("live", JSON.stringify(sessionWith(60_000, "live")), new Date(now + 60_000).toISOString());
+    insert.run("expired", JSON.stringify(sessionWith(60_000, "expired")), new Date(now - 1).toISOString());
+    insert.run("garbled", JSON.stringify(sessionWith(60_000, "garbled")), "not a date");
+    old.close();
+
+    const handle = await createSessionStore(settingsFor({ SQLITE_PATH: path }), { logger, now: () => now });
+    const loaded = await Promise.all(
+      ["live", "expired", "garbled"].map((sid) => call<SessionData>((cb) => handle.store.get(sid, cb))),
+    );
+    const left = remainingMs(path, "live", now);
+    await handle.close();
+
+    assert.deepEqual(
+      loaded.map((session) => (session as { tokenCache?: string } | null)?.tokenCache ?? null),
+      ["live", null, null],
+    );
+    assert.equal(left, 60_000, "the expiry is kept to the millisecond");
+  });
+
+  it("createSessionStore, with an SQLITE_PATH that cannot hold sessions, fails naming SQLITE_PATH and why", async () => {
+    const notADatabase = join(dir, "notes.txt");
+    writeFileSync(notADatabase, "These are notes, not a database. ".repeat(100));
+    const cases: [path: string, reason: RegExp][] = [
+      [dir, /it is a directory, not a file$/],
+      [notADatabase, /file is not a database$/],
+      [join(notADatabase, "sessions.sqlite"), /notes\.txt is a file, not a folder$/],
+      [join(notADatabase, "deeper", "sessions.sqlite"), /notes\.txt is a file, not a folder$/],
+      // procfs refuses new files even to root: the file system's own words.
+      ["/proc/sessions.sqlite", /unable to open database file$/],
+    ];
+
+    for (const [path, reason] of cases) {
+      const failure = await createSessionStore(settingsFor({ SQLITE_PATH: path }), { logger }).then(
+        async (handle) => {
+          await handle.close();
+          return assert.fail(`the store opened ${path}`);
+        },
+        (error: unknown) => error,
+      );
+
+      assert.ok(failure instanceof SqliteUnavailableError, path);
+      assert.ok(
+        failure.message.startsWith(`SQLITE_PATH (${path}) cannot hold the sessions: `),
+        failure.message,
+      );
+      assert.match(failure.message, reason);
+      assert.doesNotMatch(failure.message, /\n/, "one line");
+    }
   });
 });
 
 describe("the Redis session store", () => {
-  it("createSessionStore, with Redis, stores under the prefix with a TTL of the session's lifetime", async () => {
+  it("createSessionStore, with Redis, stores under the prefix with a TTL of the idle timeout", async () => {
     const prefix = `test-${randomUUID()}:`;
-    const settings = settingsFor({ SESSION_STORE: "redis", REDIS_KEY_PREFIX: prefix });
+    const settings = settingsFor({
+      SESSION_STORE: "redis",
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_IDLE_TIMEOUT_SECONDS: "600",
+    });
     const handle = await createSessionStore(settings, { logger });
     const inspector = createClient({ url: settings.redisUrl });
     await inspector.connect();
 
-    await call((cb) => handle.store.set("sid-1", sessionWith(600_000, "cache-blob"), cb));
+    // The cookie's own lifetime plays no part: the key lives as long as the idle timeout.
+    await call((cb) => handle.store.set("sid-1", sessionWith(60_000, "cache-blob"), cb));
     const ttl = await inspector.ttl(`${prefix}sid-1`);
     const loaded = await call<SessionData>((cb) => handle.store.get("sid-1", cb));
     await call((cb) => handle.store.destroy("sid-1", cb));

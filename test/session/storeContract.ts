@@ -180,6 +180,17 @@ export function runStoreContract(
       assert.match(String((await get(id))?.tokenCache), /^write-\d+$/);
     });
 
+    it(`${name}: set of a new session, saved again in its own request (the same object), updates it`, async () => {
+      const id = sid();
+      const session = newSession({ tokenCache: "at sign-in" });
+      await set(id, session);
+
+      (session as unknown as Record<string, unknown>).tokenCache = "later in the same request";
+      await set(id, session);
+
+      assert.equal((await get(id))?.tokenCache, "later in the same request");
+    });
+
     it(`${name}: persisted is the store's mark, not part of what is stored`, async () => {
       const id = sid();
       await set(id, newSession({ persisted: true, tokenCache: "marked by a forged store entry" }));

@@ -35,15 +35,32 @@ export function readSessionRow(sqlitePath: string, sid: string): Record<string, 
   return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
 }
 
-/** Whether the row for `sid` exists and has not yet expired (what the store would still serve). */
-export function isSessionLive(sqlitePath: string, sid: string): boolean {
+/**
+ * Whether the row for `sid` exists and has not yet expired at `now` (what the store would still serve;
+ * `expired` is epoch ms).
+ */
+export function isSessionLive(sqlitePath: string, sid: string, now = Date.now()): boolean {
   return withSessions(
     sqlitePath,
     true,
-    (db) =>
-      db.prepare("SELECT 1 FROM sessions WHERE sid = ? AND datetime('now') <= datetime(expired)").get(sid) !==
-      undefined,
+    (db) => db.prepare("SELECT 1 FROM sessions WHERE sid = ? AND expired > ?").get(sid, now) !== undefined,
   );
+}
+
+/** Milliseconds the stored session has left at `now`, or undefined when there is no row. */
+export function remainingMs(sqlitePath: string, sid: string, now = Date.now()): number | undefined {
+  return withSessions(sqlitePath, true, (db) => {
+    const row = db.prepare("SELECT expired FROM sessions WHERE sid = ?").get(sid) as
+      { expired: number } | undefined;
+    return row === undefined ? undefined : row.expired - now;
+  });
+}
+
+/** Replaces the stored text of `sid` as is (the row keeps its expiry). */
+export function writeRawSessionText(sqlitePath: string, sid: string, text: string): void {
+  withSessions(sqlitePath, false, (db) => {
+    db.prepare("UPDATE sessions SET sess = ? WHERE sid = ?").run(text, sid);
+  });
 }
 
 export function rewriteSession(
