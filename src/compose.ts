@@ -43,7 +43,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger }));
   const app = createApp({
     config,
-    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, logger, metrics),
+    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
     checkReadiness: () => sessionStore.ping(),
     clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
     metadata,

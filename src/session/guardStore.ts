@@ -1,12 +1,11 @@
 /**
  * Wraps the session store so that every call ends within a deadline (a store that hangs becomes a
- * 503, never a request that waits forever) and a session that cannot be parsed counts as no session
- * (logged once, then deleted) instead of failing every request of that browser. It never emits
+ * 503, never a request that waits forever). A session that cannot be read is the stores' concern
+ * (they answer null and delete it; test/session/storeContract.ts). It never emits
  * "disconnect": express-session would then silently drop sessions, which looks like a sign-out.
  */
 import { Store } from "express-session";
 import type { SessionData } from "express-session";
-import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
 import { DeadlineExceededError } from "../errors.js";
 
@@ -16,26 +15,13 @@ export class GuardedStore extends Store {
   constructor(
     private readonly inner: Store,
     private readonly timeoutMs: number,
-    private readonly logger: Logger,
     private readonly metrics?: AppMetrics,
   ) {
     super();
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    this.bounded<SessionData | null>(
-      "get",
-      (cb) => this.inner.get(sid, cb),
-      (err, session) => {
-        if (err instanceof SyntaxError) {
-          this.logger.warn({ reason: err.message }, "discarding a session that cannot be parsed");
-          this.inner.destroy(sid, () => undefined);
-          callback(null, null);
-          return;
-        }
-        callback(err, session);
-      },
-    );
+    this.bounded<SessionData | null>("get", (cb) => this.inner.get(sid, cb), callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
