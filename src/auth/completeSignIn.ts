@@ -101,6 +101,7 @@ export function createCompleteSignIn(
         objectId: claims.oid,
         subject: claims.sub,
         issuer: claims.iss,
+        ...(claims.sid ? { idTokenSid: claims.sid } : {}),
         signedInAt: Date.now(),
         ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
       };

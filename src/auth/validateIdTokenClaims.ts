@@ -24,6 +24,8 @@ export interface TrustedIdTokenClaims {
   sub: string;
   oid: string;
   tid: string;
+  /** Entra's session id (`sid`), when the token carries one: what front-channel sign-out sends. */
+  sid?: string;
 }
 
 export function validateIdTokenClaims(claims: unknown, expected: IdTokenExpectations): TrustedIdTokenClaims {
@@ -51,5 +53,7 @@ export function validateIdTokenClaims(claims: unknown, expected: IdTokenExpectat
   if (typeof c.sub !== "string" || c.sub === "" || typeof c.oid !== "string" || c.oid === "")
     fail("no subject");
   if (c.nonce !== expected.nonce) fail("nonce mismatch");
-  return { iss: issuer, sub: c.sub as string, oid: c.oid as string, tid };
+  // Entra's session id, which its front-channel sign-out names; optional, and outside input.
+  const sid = typeof c.sid === "string" && c.sid.length > 0 && c.sid.length <= 256 ? { sid: c.sid } : {};
+  return { iss: issuer, sub: c.sub as string, oid: c.oid as string, tid, ...sid };
 }

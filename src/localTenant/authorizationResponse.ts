@@ -57,6 +57,7 @@ export function issueCodeAndRespond(
       codeChallenge: pending.codeChallenge,
       codeChallengeMethod: pending.codeChallengeMethod,
       claims: pending.claims,
+      sid: session.sid,
     },
     Date.now(),
   );

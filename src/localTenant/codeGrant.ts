@@ -89,6 +89,7 @@ export async function redeemAuthorizationCode(
     grantType: "authorization_code",
     familyId: newGuid(),
     claims: mergeClaims(grant.claims, requestClaims),
+    sid: grant.sid,
   });
   return { ok: true, body };
 }

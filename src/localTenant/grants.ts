@@ -42,6 +42,8 @@ export interface AuthorizationCodeGrant {
   codeChallengeMethod: CodeChallengeMethod;
   /** The authorize request's `claims` parameter, as far as this stand-in acts on it. */
   claims: ClaimsRequest;
+  /** The SSO session the code was issued in: the `sid` of the tokens it redeems for. */
+  sid: string;
   issuedAt: number;
   expiresAt: number;
   redeemed: boolean;
@@ -56,6 +58,8 @@ export interface RefreshTokenGrant {
   familyId: string;
   /** The client declared CP1 when this token (or an ancestor) was issued. */
   cp1: boolean;
+  /** The SSO session of the sign-in it descends from (ID tokens keep their `sid` across refreshes). */
+  sid: string;
   issuedAt: number;
   expiresAt: number;
   revokedAt: number | undefined;
@@ -73,6 +77,7 @@ export interface NewRefreshToken {
   oid: string;
   familyId: string;
   cp1: boolean;
+  sid: string;
 }
 
 export class GrantStore {

@@ -75,6 +75,7 @@ export async function redeemRefreshToken(
     grantType: "refresh_token",
     familyId: grant.familyId,
     claims: { cp1: grant.cp1 || requestClaims.cp1, accessTokenNbf: requestClaims.accessTokenNbf },
+    sid: grant.sid,
   });
   return { ok: true, body };
 }

@@ -20,6 +20,11 @@ export interface SsoSession {
   tenantId: string;
   /** Sent back as `session_state` with every code issued in this session. */
   sessionState: string;
+  /**
+   * The session's id as Entra puts it in ID tokens (`sid`) and sends to front-channel logout URLs:
+   * the same for every application signed in through this session.
+   */
+  sid: string;
   expiresAt: number;
 }
 
@@ -32,6 +37,7 @@ export class SsoStore {
       oid,
       tenantId,
       sessionState: newGuid(),
+      sid: newGuid(),
       expiresAt: now + SSO_LIFETIME_MS,
     };
     this.#sessions.set(session.id, session, now);

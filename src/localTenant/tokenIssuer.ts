@@ -61,6 +61,8 @@ export interface IssueRequest {
   familyId: string;
   /** CP1 declared, and a claims-challenge nbf being answered. */
   claims: ClaimsRequest;
+  /** The SSO session's id, put in the ID token as `sid` (as Entra does). */
+  sid: string;
 }
 
 export function clientInfo(oid: string, tenantId: string): string {
@@ -129,6 +131,7 @@ export async function createIdToken(
   user: LocalTenantUser,
   nonce: string | undefined,
   grantType: LocalTenantGrantType,
+  sid: string,
 ): Promise<string> {
   const fault = activeIdTokenFault(ctx, grantType);
   if (fault !== undefined) ctx.log(`token: id token fault applied (${grantType})`);
@@ -154,6 +157,7 @@ export async function createIdToken(
     oid,
     preferred_username: signInName(ctx, shown),
     rh: `0.${randomClaim()}.`,
+    sid,
     sub: fault?.sub ?? pairwiseSub(oid, clientId),
     tid: fault?.tid ?? user.tenantId,
     uti: newOpaqueToken(16),
@@ -211,7 +215,7 @@ export async function issueTokenResponse(
 ): Promise<TokenResponseBody> {
   const [accessToken, idToken] = await Promise.all([
     createGraphAccessToken(ctx, request.clientId, request.user, request.graphScopes, request.claims),
-    createIdToken(ctx, request.clientId, request.user, request.nonce, request.grantType),
+    createIdToken(ctx, request.clientId, request.user, request.nonce, request.grantType, request.sid),
   ]);
   const body: TokenResponseBody = {
     token_type: "Bearer",
@@ -230,6 +234,7 @@ export async function issueTokenResponse(
         oid: request.user.oid,
         familyId: request.familyId,
         cp1: request.claims.cp1,
+        sid: request.sid,
       },
       Date.now(),
     );

@@ -8,8 +8,20 @@ import type { Logger } from "../logger.js";
 import { createRedisSessionStore } from "./redisStore.js";
 import { createSqliteSessionStore } from "./sqliteStore.js";
 
+/**
+ * Every live session of a signed-in account, found without its cookie: by the account's home account
+ * id (sign out everywhere, the list of sessions) and by its ID token's `sid` (Entra's front-channel
+ * sign-out, which sends no cookie). Kept by the store from `session.account` on each write, expiring
+ * and removed with the session.
+ */
+export interface SessionIndex {
+  sessionsOfAccount(homeAccountId: string): Promise<string[]>;
+  sessionsOfIdTokenSid(idTokenSid: string): Promise<string[]>;
+}
+
 export interface SessionStoreHandle {
   store: Store;
+  index: SessionIndex;
   /** Resolves when the store answers a real round trip within the deadline; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

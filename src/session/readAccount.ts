@@ -17,9 +17,11 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
   if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
     return undefined;
   const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
-  const { environment } = account as { environment?: unknown };
+  const { environment, idTokenSid } = account as { environment?: unknown; idTokenSid?: unknown };
   const where =
     typeof environment === "string" && environment.length <= MAX_FIELD_LENGTH ? { environment } : {};
+  const entraSession =
+    typeof idTokenSid === "string" && idTokenSid.length <= MAX_FIELD_LENGTH ? { idTokenSid } : {};
   return {
     homeAccountId,
     name,
@@ -31,6 +33,7 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
     signedInAt,
     ...answered,
     ...where,
+    ...entraSession,
   } as SignedInAccount;
 }
 

@@ -7,7 +7,29 @@
  * The store keeps the contract of test/session/storeContract.ts: a session loaded from Redis comes
  * back marked `persisted`, and a marked session is only ever written over a key that still exists
  * (`SET … XX`), so a request that ends after a sign-out cannot bring the session back, on any
- * instance. One command per call, so no call can leave a half-done change behind.
+ * instance.
+ *
+ * The store also keeps the session index (`SessionIndex`): a Redis SET of session ids per account,
+ * `${prefix}account:{homeAccountId}`, and per ID token `sid`, `${prefix}idsid:{idTokenSid}`, filled
+ * from `session.account` (non-empty strings only) by every write that actually wrote. Commands:
+ * - get: GET (and DEL of a value that is not a session).
+ * - set: SET … NX (new) or SET … XX (loaded); only when it wrote, and only for a signed-in session,
+ *   then one MULTI of SADD + PEXPIRE <idle timeout> per index key. A SET that wrote nothing (an id
+ *   taken by another session, a destroyed or expired session) indexes nothing.
+ * - touch: PEXPIRE of the session; for a signed-in session, in one MULTI with PEXPIRE of its index
+ *   keys (PEXPIRE never creates a key), so each set lives at least as long as its longest-lived member
+ *   even when a session is only touched, never rewritten.
+ * - destroy: GETDEL, then, when the value named an account, one MULTI of SREM from its index keys.
+ * - a lookup: SMEMBERS, then one MGET of the members' sessions; an id whose session is gone (expired
+ *   sessions linger in a set until the set's own TTL, and a write racing a destroy can leave one
+ *   behind) or that now belongs to another account is not answered, and is removed with one SREM.
+ *
+ * Hash tags: Redis Cluster hashes only the first `{…}` of a key. With a prefix without braces, that is
+ * the braces around the account (or sid), so one account's set lives on one slot whatever the account
+ * id holds (an id with a `}` tags by its part before it, still the same slot for the same id; nothing
+ * is escaped, and the key stays distinct per id). A prefix with its own tag (`{app}:`) wins instead and
+ * puts every key of the app on one slot, which is consistent too. The MULTIs above span keys on
+ * different slots; on a Cluster they would be split per key.
  */
 import { Store } from "express-session";
 import type { SessionData } from "express-session";
@@ -15,7 +37,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { SessionStoreHandle } from "./createSessionStore.js";
+import type { SessionIndex, SessionStoreHandle } from "./createSessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -66,12 +88,14 @@ export async function createRedisSessionStore(
     );
   }
 
+  const store = new RedisSessionStore(client, {
+    prefix: settings.redisKeyPrefix,
+    ttlMs: settings.idleTimeoutMs,
+    logger,
+  });
   return {
-    store: new RedisSessionStore(client, {
-      prefix: settings.redisKeyPrefix,
-      ttlMs: settings.idleTimeoutMs,
-      logger,
-    }),
+    store,
+    index: store.index,
     ping: () => withDeadline(client.ping(), timeoutMs, "Redis PING").then(() => undefined),
     close: async () => {
       if (client.isOpen)
@@ -105,17 +129,83 @@ export class RedisSessionStore extends Store {
     settle(() => this.write(sid, session), callback);
   }
 
-  override touch(sid: string, _session: SessionData, callback?: Callback): void {
-    // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed.
-    settle(() => this.client.pExpire(this.key(sid), this.options.ttlMs), callback);
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed, and its index
+    // keys gain no member (at most a longer life for a set that still exists).
+    settle(async () => {
+      const indexKeys = this.indexKeys(session);
+      if (indexKeys.length === 0) return this.client.pExpire(this.key(sid), this.options.ttlMs);
+      const multi = this.client.multi().pExpire(this.key(sid), this.options.ttlMs);
+      for (const key of indexKeys) multi.pExpire(key, this.options.ttlMs);
+      return (await multi.exec())[0];
+    }, callback);
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    settle(() => this.client.del(this.key(sid)), callback);
+    settle(async () => {
+      // The value is read as it is deleted, to know which index keys name this session.
+      const text = await this.client.getDel(this.key(sid));
+      const session = text === null ? undefined : parseSession(text);
+      const indexKeys = session === undefined ? [] : this.indexKeys(session);
+      if (indexKeys.length === 0) return;
+      const multi = this.client.multi();
+      for (const key of indexKeys) multi.sRem(key, sid);
+      await multi.exec();
+    }, callback);
   }
+
+  /** The session index, answered from the SETs this store keeps (see the top of this file). */
+  readonly index: SessionIndex = {
+    sessionsOfAccount: (homeAccountId) =>
+      this.lookUp(this.accountKey(homeAccountId), (account) => account.homeAccountId === homeAccountId),
+    sessionsOfIdTokenSid: (idTokenSid) =>
+      this.lookUp(this.idTokenSidKey(idTokenSid), (account) => account.idTokenSid === idTokenSid),
+  };
 
   private key(sid: string): string {
     return `${this.options.prefix}${sid}`;
+  }
+
+  private accountKey(homeAccountId: string): string {
+    return `${this.options.prefix}account:{${homeAccountId}}`;
+  }
+
+  private idTokenSidKey(idTokenSid: string): string {
+    return `${this.options.prefix}idsid:{${idTokenSid}}`;
+  }
+
+  /** The index keys that name a session: of its account and of its ID token's sid, when strings. */
+  private indexKeys(session: SessionData): string[] {
+    const account: unknown = (session as { account?: unknown }).account;
+    if (!isObject(account)) return [];
+    const { homeAccountId, idTokenSid } = account as Record<string, unknown>;
+    const keys: string[] = [];
+    if (isIndexable(homeAccountId)) keys.push(this.accountKey(homeAccountId));
+    if (isIndexable(idTokenSid)) keys.push(this.idTokenSidKey(idTokenSid));
+    return keys;
+  }
+
+  /**
+   * The members of one index key whose session still exists and still names what was looked up; the
+   * others (expired, destroyed behind a racing write, signed in as someone else since) leave the set.
+   */
+  private async lookUp(
+    indexKey: string,
+    matches: (account: Record<string, unknown>) => boolean,
+  ): Promise<string[]> {
+    const members = await this.client.sMembers(indexKey);
+    if (members.length === 0) return [];
+    const texts = await this.client.mGet(members.map((sid) => this.key(sid)));
+    const live: string[] = [];
+    const stale: string[] = [];
+    for (const [i, sid] of members.entries()) {
+      const text = texts[i];
+      const account = text === null || text === undefined ? undefined : parseSession(text)?.account;
+      if (isObject(account) && matches(account as unknown as Record<string, unknown>)) live.push(sid);
+      else stale.push(sid);
+    }
+    if (stale.length > 0) await this.client.sRem(indexKey, stale);
+    return live;
   }
 
   private async read(sid: string): Promise<SessionData | null> {
@@ -140,17 +230,36 @@ export class RedisSessionStore extends Store {
       // Only over a key that still exists: nil means the session was destroyed (signed out,
       // regenerated) or expired since it was loaded, and this late save must not bring it back. That
       // is the outcome asked for, not a fault, so the caller hears of no error.
-      await this.client.set(this.key(sid), text, { expiration, condition: "XX" });
+      const updated = await this.client.set(this.key(sid), text, { expiration, condition: "XX" });
+      if (updated !== null) await this.addToIndex(sid, data);
       return;
     }
     const created = await this.client.set(this.key(sid), text, { expiration, condition: "NX" });
     if (created === null)
       throw new Error("a new session's id is already taken in Redis; nothing was written");
+    await this.addToIndex(sid, data);
     // Later saves of this object in the same request update what was just created instead of failing
     // as a collision. Not enumerable: express-session's hash (JSON) of the session must not change,
     // or it would save the session once more as the response ends.
     Object.defineProperty(session, "persisted", { value: true, configurable: true, writable: true });
   }
+
+  /**
+   * Called only after a SET that wrote, so a destroyed session is never indexed again. Each index key
+   * gets the whole idle timeout, the most any of its members can have left.
+   */
+  private async addToIndex(sid: string, session: SessionData): Promise<void> {
+    const indexKeys = this.indexKeys(session);
+    if (indexKeys.length === 0) return;
+    const multi = this.client.multi();
+    for (const key of indexKeys) multi.sAdd(key, sid).pExpire(key, this.options.ttlMs);
+    await multi.exec();
+  }
+}
+
+/** Index keys are kept for non-empty strings only: an empty id or sid names no account. */
+function isIndexable(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
 }
 
 /** A stored value is a session only when it is a JSON object with a cookie object, as express-session needs. */

@@ -16,6 +16,8 @@ export interface SignedInAccount {
   objectId: string;
   subject: string;
   issuer: string;
+  /** The ID token's `sid` (Entra's session), when it had one: the session index finds it by this. */
+  idTokenSid?: string;
   /** Epoch ms; the absolute session timeout counts from here. */
   signedInAt: number;
   /** Epoch ms of a sign-in that answered a claims challenge (guards against challenge loops). */

@@ -77,13 +77,14 @@ export class SqliteSessionStore extends Store {
       // `persisted` is the store's mark on what it returned, never part of what it keeps.
       const text = JSON.stringify({ ...session, persisted: undefined });
       const loaded = (session as { persisted?: unknown }).persisted === true || this.created.has(session);
+      const { homeAccountId, idTokenSid } = indexKeys(session);
       if (loaded) {
         // No row matched: the session was destroyed or expired meanwhile, and stays so.
-        this.sql.update.run(text, expired, sid, this.now());
+        this.sql.update.run(text, expired, homeAccountId, idTokenSid, sid, this.now());
         return undefined;
       }
       try {
-        this.sql.insert.run(sid, text, expired);
+        this.sql.insert.run(sid, text, expired, homeAccountId, idTokenSid);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
         // Ids are 24 random bytes: a clash means a bug or a forged id, never a session to overwrite.
@@ -120,6 +121,12 @@ export class SqliteSessionStore extends Store {
     });
   }
 
+  /** The index (SessionIndex): ids of live sessions, from the columns each write fills in. */
+  sessionsOf(column: "account" | "idTokenSid", value: string): string[] {
+    const statement = column === "account" ? this.sql.ofAccount : this.sql.ofIdTokenSid;
+    return (statement.all(value, this.now()) as { sid: string }[]).map((row) => row.sid);
+  }
+
   /** Deletes expired rows; they are never served in the meantime. Returns how many went. */
   prune(): number {
     return this.sql.prune.run(this.now()).changes;
@@ -141,13 +148,32 @@ export class SqliteSessionStore extends Store {
 function prepare(db: Database.Database) {
   return {
     select: db.prepare("SELECT sess FROM sessions WHERE sid = ? AND expired > ?"),
-    insert: db.prepare("INSERT INTO sessions (sid, sess, expired) VALUES (?, ?, ?)"),
-    update: db.prepare("UPDATE sessions SET sess = ?, expired = ? WHERE sid = ? AND expired > ?"),
+    insert: db.prepare(
+      "INSERT INTO sessions (sid, sess, expired, home_account_id, id_token_sid) VALUES (?, ?, ?, ?, ?)",
+    ),
+    update: db.prepare(
+      "UPDATE sessions SET sess = ?, expired = ?, home_account_id = ?, id_token_sid = ? WHERE sid = ? AND expired > ?",
+    ),
+    ofAccount: db.prepare("SELECT sid FROM sessions WHERE home_account_id = ? AND expired > ?"),
+    ofIdTokenSid: db.prepare("SELECT sid FROM sessions WHERE id_token_sid = ? AND expired > ?"),
     touch: db.prepare("UPDATE sessions SET expired = ? WHERE sid = ? AND expired > ?"),
     delete: db.prepare("DELETE FROM sessions WHERE sid = ?"),
     count: db.prepare("SELECT count(*) AS n FROM sessions WHERE expired > ?"),
     clear: db.prepare("DELETE FROM sessions"),
     prune: db.prepare("DELETE FROM sessions WHERE expired <= ?"),
+  };
+}
+
+/** What the index keeps of a session: its account's home account id and its ID token's `sid`. */
+function indexKeys(session: SessionData): { homeAccountId: string | null; idTokenSid: string | null } {
+  const account: unknown = (session as { account?: unknown }).account;
+  const { homeAccountId, idTokenSid } = (typeof account === "object" && account !== null ? account : {}) as {
+    homeAccountId?: unknown;
+    idTokenSid?: unknown;
+  };
+  return {
+    homeAccountId: typeof homeAccountId === "string" ? homeAccountId : null,
+    idTokenSid: typeof idTokenSid === "string" ? idTokenSid : null,
   };
 }
 
@@ -178,6 +204,18 @@ function openDatabase(path: string, busyWaitMs: number): Database.Database {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, sess TEXT NOT NULL, expired INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS sessions_expired ON sessions (expired);
+    `);
+    // The index of sessions by account and by ID-token sid: two columns of the row itself, so they
+    // expire and go with it. Added to files made before them (ALTER has no IF NOT EXISTS).
+    const columns = new Set(
+      (db.prepare("PRAGMA table_info(sessions)").all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const column of ["home_account_id", "id_token_sid"]) {
+      if (!columns.has(column)) db.exec(`ALTER TABLE sessions ADD COLUMN ${column} TEXT`);
+    }
+    db.exec(`
+      CREATE INDEX IF NOT EXISTS sessions_home_account_id ON sessions (home_account_id);
+      CREATE INDEX IF NOT EXISTS sessions_id_token_sid ON sessions (id_token_sid);
       UPDATE sessions SET expired = CAST(ROUND((julianday(expired) - 2440587.5) * 86400000) AS INTEGER)
         WHERE typeof(expired) = 'text' AND julianday(expired) IS NOT NULL;
       DELETE FROM sessions WHERE typeof(expired) NOT IN ('integer', 'real');
@@ -239,6 +277,10 @@ export function createSqliteSessionStore(
   timer.unref();
   return {
     store,
+    index: {
+      sessionsOfAccount: async (homeAccountId) => store.sessionsOf("account", homeAccountId),
+      sessionsOfIdTokenSid: async (idTokenSid) => store.sessionsOf("idTokenSid", idTokenSid),
+    },
     // Reads the table itself, so a dropped table or an unreadable file makes the instance unready.
     ping: async () => {
       probe.get();

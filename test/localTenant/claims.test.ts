@@ -99,3 +99,33 @@ void test("a sign-in, without claims, gets an access token without xms_cc", asyn
   // Assert
   assert.equal(decodeJwt(tokens.access_token).xms_cc, undefined);
 });
+
+void test("POST /token, for codes from one SSO session and from another, gives ID tokens the session's sid, kept across a refresh", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const first = await obtainCode(tenant, {}, tenant.users[1]?.oid);
+  assert.ok(first.ssoCookie);
+  const samePkce = newPkce();
+  const again = await tenantRequest(
+    tenant,
+    authorizeUrl(tenant, { ...defaultAuthorizeParams(samePkce), prompt: "none" }),
+    { headers: { cookie: first.ssoCookie } },
+  );
+  const sameSessionCode = new URL(again.location ?? "").searchParams.get("code");
+  assert.ok(sameSessionCode);
+  const other = await obtainCode(tenant, {}, tenant.users[1]?.oid);
+  // Act
+  const sidOf = async (code: string, verifier: string) => {
+    const tokens = parseJson<TokenResponse>(await redeemCode(tenant, { code, code_verifier: verifier }));
+    return { sid: decodeJwt(tokens.id_token).sid, refreshToken: tokens.refresh_token };
+  };
+  const firstTokens = await sidOf(first.code, first.pkce.verifier);
+  const sameSessionTokens = await sidOf(sameSessionCode, samePkce.verifier);
+  const otherTokens = await sidOf(other.code, other.pkce.verifier);
+  const refreshed = parseJson<TokenResponse>(await refresh(tenant, firstTokens.refreshToken!));
+  // Assert
+  assert.match(String(firstTokens.sid), /^[0-9a-f-]{36}$/);
+  assert.equal(sameSessionTokens.sid, firstTokens.sid, "the same SSO session, the same sid");
+  assert.notEqual(otherTokens.sid, firstTokens.sid, "another SSO session, another sid");
+  assert.equal(decodeJwt(refreshed.id_token).sid, firstTokens.sid, "a refresh keeps the sid");
+});

@@ -12,6 +12,7 @@ import { createClient } from "redis";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import type { SessionSettings } from "../../src/config/settings.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
+import type { SessionIndex } from "../../src/session/createSessionStore.js";
 import { monitorRedis } from "../support/redisMonitor.js";
 import { sessionIdFromCookie } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
@@ -52,6 +53,7 @@ function callsOn(store: Store) {
 
 interface OpenStore extends ReturnType<typeof callsOn> {
   store: Store;
+  index: SessionIndex;
   /** A plain client beside the store, to look at and tamper with the keys as an operator could. */
   inspector: RedisClient;
   key(sid: string): string;
@@ -67,6 +69,7 @@ async function openStore(settings: SessionSettings): Promise<OpenStore> {
   return {
     ...callsOn(handle.store),
     store: handle.store,
+    index: handle.index,
     inspector,
     key,
     async remainingMs(sid) {
@@ -90,6 +93,7 @@ runStoreContract(
     const opened = await openStore(settingsFor(`test-${randomUUID()}:`));
     return {
       store: opened.store,
+      index: opened.index,
       idleTimeoutMs: IDLE_TIMEOUT_MS,
       remainingMs: (sid) => opened.remainingMs(sid),
       corrupt: async (sid, text) => {
@@ -118,6 +122,15 @@ describe("the Redis session store, on the wire", () => {
   };
   const nothing = async () => undefined;
   const loadedCopy = (sid: string) => newSession({ persisted: true, tokenCache: `late ${sid}` });
+  const signedIn = (sid: string, fields: Record<string, unknown> = {}) =>
+    newSession({
+      account: { homeAccountId: `${sid}.tenant`, idTokenSid: `${sid}-entra-sid` },
+      tokenCache: "signed in",
+      ...fields,
+    });
+  const storedSignedIn = async (sid: string) => {
+    await redis.set(sid, signedIn(sid));
+  };
 
   const cases: [string, (sid: string) => Promise<unknown>, (sid: string) => Promise<unknown>, object][] = [
     ["get, of a stored session", stored, (sid) => redis.get(sid), { GET: 1 }],
@@ -133,7 +146,44 @@ describe("the Redis session store, on the wire", () => {
     ],
     ["touch, of a stored session", stored, (sid) => redis.touch(sid, loadedCopy(sid)), { PEXPIRE: 1 }],
     ["touch, of a destroyed session", nothing, (sid) => redis.touch(sid, loadedCopy(sid)), { PEXPIRE: 1 }],
-    ["destroy, of a stored session", stored, (sid) => redis.destroy(sid), { DEL: 1 }],
+    [
+      "set, of a new signed-in session",
+      nothing,
+      (sid) => redis.set(sid, signedIn(sid)),
+      { SET: 1, SADD: 2, PEXPIRE: 2 },
+    ],
+    [
+      "set, of a loaded signed-in session",
+      storedSignedIn,
+      (sid) => redis.set(sid, signedIn(sid, { persisted: true })),
+      { SET: 1, SADD: 2, PEXPIRE: 2 },
+    ],
+    [
+      "set, of a loaded signed-in session since destroyed",
+      nothing,
+      (sid) => redis.set(sid, signedIn(sid, { persisted: true })),
+      { SET: 1 },
+    ],
+    [
+      "touch, of a stored signed-in session",
+      storedSignedIn,
+      (sid) => redis.touch(sid, signedIn(sid, { persisted: true })),
+      { PEXPIRE: 3 },
+    ],
+    ["destroy, of a stored session", stored, (sid) => redis.destroy(sid), { GETDEL: 1 }],
+    [
+      "destroy, of a stored signed-in session",
+      storedSignedIn,
+      (sid) => redis.destroy(sid),
+      { GETDEL: 1, SREM: 2 },
+    ],
+    ["destroy, of an unknown session", nothing, (sid) => redis.destroy(sid), { GETDEL: 1 }],
+    [
+      "the index, looking up an account",
+      storedSignedIn,
+      (sid) => redis.index.sessionsOfAccount(`${sid}.tenant`),
+      { SMEMBERS: 1, MGET: 1 },
+    ],
   ];
   for (const [operation, arrange, act, expected] of cases) {
     it(`${operation}, sends exactly ${JSON.stringify(expected)}`, async () => {
@@ -190,6 +240,90 @@ describe("the Redis session store, on the wire", () => {
       assert.ok(remaining > IDLE_TIMEOUT_MS - 5_000, `${remaining} ms left`);
     });
   }
+
+  it("the index keys carry the account and the sid as hash tags, and live the idle timeout", async () => {
+    const sid = `tagged-${randomUUID()}`;
+
+    await redis.set(sid, signedIn(sid));
+
+    const accountKey = `${prefix}account:{${sid}.tenant}`;
+    const sidKey = `${prefix}idsid:{${sid}-entra-sid}`;
+    assert.deepEqual(
+      (await redis.inspector.keys(`${prefix}*${sid}*`)).sort(),
+      [accountKey, sidKey, redis.key(sid)].sort(),
+    );
+    assert.deepEqual(await redis.inspector.sMembers(accountKey), [sid]);
+    assert.deepEqual(await redis.inspector.sMembers(sidKey), [sid]);
+    for (const key of [accountKey, sidKey]) {
+      const remaining = await redis.inspector.pTTL(key);
+      assert.ok(
+        remaining <= IDLE_TIMEOUT_MS && remaining > IDLE_TIMEOUT_MS - 5_000,
+        `${key}: ${remaining} ms left`,
+      );
+    }
+  });
+
+  it("the index, for a member whose session expired, drops it from the set at lookup", async () => {
+    const [expired, live] = [`expired-${randomUUID()}`, `live-${randomUUID()}`];
+    const account = `${expired}.tenant`;
+    await redis.set(expired, signedIn(expired));
+    await redis.set(live, signedIn(live, { account: { homeAccountId: account } }));
+    await redis.inspector.pExpire(redis.key(expired), 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const accountKey = `${prefix}account:{${account}}`;
+    assert.deepEqual(
+      (await redis.inspector.sMembers(accountKey)).sort(),
+      [expired, live].sort(),
+      "still a member",
+    );
+
+    assert.deepEqual(await redis.index.sessionsOfAccount(account), [live]);
+    assert.deepEqual(await redis.index.sessionsOfIdTokenSid(`${expired}-entra-sid`), []);
+
+    assert.deepEqual(await redis.inspector.sMembers(accountKey), [live]);
+    assert.equal(
+      await redis.inspector.exists(`${prefix}idsid:{${expired}-entra-sid}`),
+      0,
+      "the emptied set is gone",
+    );
+  });
+
+  it("the index, for a session signed in to another account since, does not answer it for the first", async () => {
+    const sid = `switched-${randomUUID()}`;
+    await redis.set(sid, signedIn(sid));
+    const loaded = (await redis.get(sid))!;
+
+    await redis.set(sid, { ...loaded, account: { homeAccountId: `${sid}.other` } } as SessionData);
+
+    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.tenant`), []);
+    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.other`), [sid]);
+  });
+
+  it("set, of a loaded signed-in session since destroyed (SET … XX), adds nothing to the index", async () => {
+    const sid = `late-${randomUUID()}`;
+    await redis.set(sid, signedIn(sid));
+    const loaded = (await redis.get(sid))!;
+    await redis.destroy(sid);
+    assert.deepEqual(
+      await redis.inspector.keys(`${prefix}*${sid}*`),
+      [],
+      "destroy removed the key and its set members",
+    );
+
+    await redis.set(sid, { ...loaded, tokenCache: "late" });
+
+    assert.deepEqual(await redis.inspector.keys(`${prefix}*${sid}*`), [], "no session, no index key");
+    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.tenant`), []);
+  });
+
+  it("set, of a new session under an id that is taken, indexes nothing for the newcomer", async () => {
+    const sid = `taken-${randomUUID()}`;
+    await redis.set(sid, newSession({ tokenCache: "first owner" }));
+
+    await assert.rejects(redis.set(sid, signedIn(sid)), /already taken/);
+
+    assert.deepEqual(await redis.inspector.keys(`${prefix}*${sid}*`), [redis.key(sid)]);
+  });
 
   const renewals: [string, (sid: string, loaded: Loaded) => Promise<unknown>][] = [
     ["set", (sid, loaded) => redis.set(sid, { ...loaded, tokenCache: "renewed" })],

@@ -82,11 +82,15 @@ const faults: Fault[] = [
     name: "the sessions table dropped by another connection",
     make: (sqlitePath) => {
       const other = new Database(sqlitePath);
+      // Put back exactly what the store made (the table, its columns and indexes) once the fault ends.
+      const schema = other
+        .prepare(
+          "SELECT sql FROM sqlite_master WHERE tbl_name = 'sessions' AND sql IS NOT NULL ORDER BY type DESC",
+        )
+        .all() as { sql: string }[];
       other.exec("DROP TABLE sessions");
       return () => {
-        other.exec(
-          "CREATE TABLE sessions (sid TEXT PRIMARY KEY, sess TEXT NOT NULL, expired INTEGER NOT NULL)",
-        );
+        for (const { sql } of schema) other.exec(sql);
         other.close();
       };
     },

@@ -52,6 +52,7 @@ runStoreContract(
     const { handle, path, clock } = await openStore("contract");
     return {
       store: handle.store,
+      index: handle.index,
       idleTimeoutMs: IDLE_SECONDS * 1000,
       remainingMs: async (sid) => remainingMs(path, sid, clock.now),
       corrupt: async (sid, text) => writeRawSessionText(path, sid, text),

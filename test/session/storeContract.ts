@@ -11,13 +11,18 @@
  * - Every write and `touch` gives the session the idle lifetime again; `touch` never recreates one.
  * - `destroy` of an unknown session is not an error.
  * - Faults reach the callback as errors; nothing is thrown and no promise is left rejected.
+ * - The index: every live session of a signed-in account is found by the account's home account id
+ *   and by its ID token's `sid` (what Entra's front-channel sign-out sends); destroyed and expired
+ *   sessions are not.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SessionData, Store } from "express-session";
+import type { SessionIndex } from "../../src/session/createSessionStore.js";
 
 export interface ContractSubject {
   store: Store;
+  index: SessionIndex;
   /** The idle lifetime the store was opened with. */
   idleTimeoutMs: number;
   /** Milliseconds the stored session has left, or undefined when it is not stored at all. */
@@ -197,6 +202,70 @@ export function runStoreContract(
 
       assert.equal(await get(id), null, "a session that claims to be persisted is not created by set");
     });
+
+    const signedIn = (homeAccountId: string, idTokenSid?: string) =>
+      newSession({ account: { homeAccountId, ...(idTokenSid ? { idTokenSid } : {}) }, tokenCache: "x" });
+    const sorted = (ids: readonly string[]) => [...ids].sort();
+
+    it(`${name}: the index, for an account signed in twice, finds both sessions by account and each by its sid`, async () => {
+      const account = `${sid()}.tenant`;
+      const [first, second] = [sid(), sid()];
+      await set(first, signedIn(account, `${first}-entra-sid`));
+      await set(second, signedIn(account, `${second}-entra-sid`));
+
+      assert.deepEqual(sorted(await subject.index.sessionsOfAccount(account)), sorted([first, second]));
+      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${first}-entra-sid`), [first]);
+      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${second}-entra-sid`), [second]);
+    });
+
+    it(`${name}: the index, after one session is destroyed, finds only the other`, async () => {
+      const account = `${sid()}.tenant`;
+      const [gone, kept] = [sid(), sid()];
+      await set(gone, signedIn(account, `${gone}-entra-sid`));
+      await set(kept, signedIn(account, `${kept}-entra-sid`));
+
+      await destroy(gone);
+
+      assert.deepEqual(await subject.index.sessionsOfAccount(account), [kept]);
+      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${gone}-entra-sid`), []);
+    });
+
+    it(`${name}: the index, for sessions of nobody, unknown accounts and look-alike keys, finds nothing extra`, async () => {
+      const anonymous = sid();
+      await set(anonymous, newSession({ tokenCache: "x" }));
+      const base = sid();
+      const accounts = [
+        base,
+        `${base}*`,
+        `${base}?`,
+        `{${base}}`,
+        `${base}'`,
+        `${base}%`,
+        `${base}_`,
+        `${base}\\`,
+      ];
+      const ids = accounts.map(() => sid());
+      for (const [i, account] of accounts.entries()) await set(ids[i]!, signedIn(account, `${account}-sid`));
+
+      for (const [i, account] of accounts.entries()) {
+        assert.deepEqual(await subject.index.sessionsOfAccount(account), [ids[i]], account);
+        assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${account}-sid`), [ids[i]], account);
+      }
+      assert.deepEqual(await subject.index.sessionsOfAccount(`${sid()}.unknown`), []);
+      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(""), []);
+    });
+
+    if (options.clock) {
+      it(`${name}: the index, after the idle lifetime passed, no longer finds the session`, async () => {
+        const account = `${sid()}.tenant`;
+        const id = sid();
+        await set(id, signedIn(account, `${id}-entra-sid`));
+        subject.advance!(subject.idleTimeoutMs + 1);
+
+        assert.deepEqual(await subject.index.sessionsOfAccount(account), []);
+        assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`), []);
+      });
+    }
 
     if (options.clock) {
       it(`${name}: get, after the idle lifetime passed, answers null`, async () => {

@@ -15,6 +15,7 @@ import { composeApp } from "../../src/compose.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import type { AppConfig } from "../../src/config/settings.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
+import type { SessionIndex } from "../../src/session/createSessionStore.js";
 import { startLocalTenant } from "../../src/localTenant/index.js";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
 import { countStoreCalls } from "./countingStore.js";
@@ -38,6 +39,8 @@ export interface TestApp {
   storeCalls: StoreCallCounts;
   /** Switches that make the session store fail (see countingStore.ts). */
   storeFaults: StoreFaults;
+  /** The store's index of sessions (by account, by the ID token's sid). */
+  sessionIndex: SessionIndex;
   resetCounts(): void;
   /** Every line the app logged, as JSON text. */
   logLines: string[];
@@ -125,6 +128,7 @@ export async function startTestApp(
     sqlitePath,
     storeCalls: counting.counts,
     storeFaults: counting.faults,
+    sessionIndex: handle.index,
     resetCounts: () => {
       counting.reset();
       tenant.resetCounters();
