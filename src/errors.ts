@@ -251,7 +251,7 @@ export class ConfigError extends StartupError {
 /** Redis did not answer at start. The URL's password never enters the message. */
 export class RedisUnavailableError extends StartupError {
   constructor(url: string, reason: string) {
-    super(`Could not connect to Redis at ${withoutPassword(url)}: ${reason}`);
+    super(`Could not connect to Redis at ${redactUrl(url)}: ${reason}`);
   }
 }
 
@@ -265,7 +265,8 @@ export class SqliteUnavailableError extends StartupError {
   }
 }
 
-function withoutPassword(url: string): string {
+/** A URL fit for a log line or a message: its password masked (Redis URLs may carry one). */
+export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";

@@ -27,7 +27,8 @@ export const requireCsrfToken: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function sameString(a: string, b: string): boolean {
+/** Equal strings, compared in constant time (secrets a client echoes: tokens, proofs). */
+export function sameString(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

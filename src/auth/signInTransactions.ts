@@ -16,11 +16,12 @@
  * - The nonce and the PKCE verifier are derived from the proof with the key (HMAC), so neither travels
  *   anywhere; the provider only ever sees the challenge and the nonce.
  */
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { Request, Response } from "express";
 import { parse as parseCookies } from "cookie";
 import { EncryptJWT, jwtDecrypt } from "jose";
 import type { CompactJWEHeaderParameters } from "jose";
+import { sameString } from "./csrf.js";
 
 export const PENDING_SIGN_IN_LIFETIME_MS = 10 * 60_000;
 /** Cookies of sign-ins still in progress that a new start keeps; older ones are cleared. */
@@ -172,10 +173,4 @@ export function createSignInTransactions(options: SignInTransactionOptions): Sig
       };
     },
   };
-}
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

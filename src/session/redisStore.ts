@@ -35,7 +35,7 @@ import { Store } from "express-session";
 import type { SessionData } from "express-session";
 import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
-import { RedisUnavailableError } from "../errors.js";
+import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SessionIndex, SessionStoreHandle } from "./createSessionStore.js";
 import { withDeadline } from "./withDeadline.js";
@@ -44,12 +44,6 @@ type RedisClient = ReturnType<typeof createClient>;
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 /** `persisted` is the store's mark on what it loaded; it is never stored. */
 type MarkedSession = SessionData & { persisted?: unknown };
-
-export function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.href;
-}
 
 /** Waits 50 ms, 100 ms, 200 ms … up to 2 s between attempts, with jitter so instances do not align. */
 export function reconnectDelayMs(retries: number): number {
