@@ -8,24 +8,29 @@ import type { AppConfig } from "./config/settings.js";
 import type { MsalClientFactory } from "./auth/createMsalClientFactory.js";
 import type { AuthorityMetadata } from "./auth/discoverAuthority.js";
 import { createAuthRouter } from "./auth/createAuthRouter.js";
+import { createFrontChannelLogout, FRONT_CHANNEL_LOGOUT_PATH } from "./auth/frontChannelLogout.js";
 import { createTokenCacheMiddleware } from "./auth/tokenCacheMiddleware.js";
 import { createTokenCacheCipher } from "./auth/tokenCacheCipher.js";
 import type { GraphClient } from "./graph/createGraphClient.js";
 import { createErrorHandler, notFound } from "./http/errorHandler.js";
 import { requestLogging } from "./http/requestLogging.js";
 import { requireSecureTransport } from "./http/secureTransport.js";
-import { noStore, securityHeaders } from "./http/securityHeaders.js";
+import { allowFramingBy, noStore, securityHeaders } from "./http/securityHeaders.js";
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/createMetrics.js";
 import { httpMetrics } from "./metrics/httpMetrics.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
 import { projectPaths } from "./paths.js";
+import { createAccountSessions } from "./session/accountSessions.js";
+import type { SessionIndex } from "./session/createSessionStore.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
 import { createAbsoluteTimeout } from "./session/absoluteTimeout.js";
 
 export interface AppDependencies {
   config: AppConfig;
   sessionStore: Store;
+  /** The store's index of sessions (by account, by Entra session), read through `sessionStore`'s owner. */
+  sessionIndex: SessionIndex;
   /** Rejects when the session store does not answer (for /readyz). */
   checkReadiness: () => Promise<void>;
   clients: MsalClientFactory;
@@ -56,14 +61,14 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.use(requestLogging(logger));
   app.use(httpMetrics(deps.metrics));
-  app.use(
-    securityHeaders({
-      // Sign-in goes to the authorization endpoint, the sign-out form is redirected to the end-session
-      // endpoint: both may be form targets (they share an origin on Entra, not necessarily elsewhere).
-      formTargets: [deps.metadata.authorizationOrigin, new URL(deps.metadata.endSessionEndpoint).origin],
-      https: config.session.secureCookie,
-    }),
-  );
+  const endSessionOrigin = new URL(deps.metadata.endSessionEndpoint).origin;
+  const headerPolicy = {
+    // Sign-in goes to the authorization endpoint, the sign-out form is redirected to the end-session
+    // endpoint: both may be form targets (they share an origin on Entra, not necessarily elsewhere).
+    formTargets: [deps.metadata.authorizationOrigin, endSessionOrigin],
+    https: config.session.secureCookie,
+  };
+  app.use(securityHeaders(headerPolicy));
   // Under a prefix, so that page requests do not each cost a file-system lookup.
   // No directory redirect: express.static's own 301 for "/assets" would carry its own CSP and no
   // Cache-Control (a browser keeps a 301 for good); the folder is simply not found.
@@ -93,6 +98,17 @@ export function createApp(deps: AppDependencies): express.Express {
   }
 
   app.use(requireSecureTransport({ secureCookie: config.session.secureCookie }));
+  const accountSessions = createAccountSessions({
+    store: deps.sessionStore,
+    index: deps.sessionIndex,
+    timeoutMs: config.session.storeTimeoutMs,
+  });
+  // Before the session: it needs no cookie (a third-party iframe often has none) and must not make one.
+  app.get(
+    FRONT_CHANNEL_LOGOUT_PATH,
+    allowFramingBy(endSessionOrigin, headerPolicy),
+    createFrontChannelLogout({ accountSessions, logger }),
+  );
   app.use(createSessionMiddleware(config.session, deps.sessionStore, logger));
   app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
@@ -106,9 +122,10 @@ export function createApp(deps: AppDependencies): express.Express {
       cipher,
       logger,
       metrics: deps.metrics,
+      accountSessions,
     }),
   );
-  app.use(createPageRouter({ config, graph: deps.graph, logger }));
+  app.use(createPageRouter({ config, graph: deps.graph, accountSessions, logger }));
 
   app.use(notFound);
   app.use(createErrorHandler(logger, config.auth.scopes));

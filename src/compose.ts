@@ -44,6 +44,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   const app = createApp({
     config,
     sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
+    sessionIndex: sessionStore.index,
     checkReadiness: () => sessionStore.ping(),
     clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
     metadata,

@@ -100,6 +100,7 @@ export async function startLocalMode(
         clientSecret: registration.clientSecret,
         redirectUris: [checked.auth.redirectUri],
         postLogoutRedirectUris: [checked.auth.postLogoutRedirectUri],
+        frontChannelLogoutUrl: new URL("/auth/frontchannel-logout", checked.auth.redirectUri).href,
       },
     ],
     log,

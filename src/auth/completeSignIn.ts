@@ -10,6 +10,7 @@ import { IdentityProviderError, SessionStoreError, SignInFailedError } from "../
 import { optionalParam, requiredParam } from "../http/params.js";
 import { destroySession, regenerateSession, saveSession } from "../session/sessionOps.js";
 import type { AuthRouterDeps } from "./createAuthRouter.js";
+import { describeBrowser } from "../session/browserDescription.js";
 import { newCsrfToken } from "./csrf.js";
 import { describeProviderError } from "./describeProviderError.js";
 import { safeReturnTo } from "./returnTo.js";
@@ -102,6 +103,7 @@ export function createCompleteSignIn(
         subject: claims.sub,
         issuer: claims.iss,
         ...(claims.sid ? { idTokenSid: claims.sid } : {}),
+        browser: describeBrowser(req.get("user-agent")),
         signedInAt: Date.now(),
         ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
       };

@@ -1,27 +1,19 @@
 /**
- * The sign-in routes: /auth/signin starts an authorization-code request, /auth/redirect completes it,
- * POST /auth/signout ends the session and the provider's.
+ * The sign-in routes: /auth/signin starts an authorization-code request, /auth/redirect completes it;
+ * the sign-out forms are signOut.ts's.
  */
-import express, { Router } from "express";
+import { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
-import { readSignedInAccount } from "../session/readAccount.js";
-import { destroySession } from "../session/sessionOps.js";
+import type { AccountSessions } from "../session/accountSessions.js";
 import { createCompleteSignIn } from "./completeSignIn.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
-import { requireCsrfToken } from "./csrf.js";
 import type { AuthorityMetadata } from "./discoverAuthority.js";
 import { createSignInTransactions } from "./signInTransactions.js";
+import { createSignOutRouter } from "./signOut.js";
 import { createStartSignIn } from "./startSignIn.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
-
-/**
- * What a browser kept of the signed-in user goes with the sign-out: its HTTP cache (pages are no-store,
- * but a browser or an older version of the app may hold something) and any storage. Not "cookies":
- * that would clear every cookie of the whole registrable domain; the session cookie is cleared by name.
- */
-const CLEAR_SITE_DATA = '"cache", "storage"';
 
 export interface AuthRouterDeps {
   config: AppConfig;
@@ -30,10 +22,11 @@ export interface AuthRouterDeps {
   cipher: TokenCacheCipher;
   logger: Logger;
   metrics: AppMetrics;
+  accountSessions: AccountSessions;
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, metadata } = deps;
+  const { config } = deps;
   const router = Router();
 
   const transactions = createSignInTransactions({
@@ -52,31 +45,6 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       throw error;
     }
   });
-  router.post(
-    "/signout",
-    express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 10 }),
-    (req, res, next) => {
-      if (readSignedInAccount(req.session)) {
-        next();
-        return;
-      }
-      res.set("Clear-Site-Data", CLEAR_SITE_DATA).redirect(303, "/");
-    },
-    requireCsrfToken,
-    async (req, res) => {
-      // Deletes the session (and the token cache in it) from the store; the id is never reused.
-      await destroySession(req.session);
-      res.set("Clear-Site-Data", CLEAR_SITE_DATA);
-      res.clearCookie(config.session.cookieName, {
-        path: "/",
-        httpOnly: true,
-        secure: config.session.secureCookie,
-      });
-      const logout = new URL(metadata.endSessionEndpoint);
-      logout.searchParams.set("post_logout_redirect_uri", config.auth.postLogoutRedirectUri);
-      logout.searchParams.set("client_id", config.auth.clientId);
-      res.redirect(303, logout.href);
-    },
-  );
+  router.use(createSignOutRouter(deps));
   return router;
 }

@@ -1,7 +1,8 @@
 /**
  * Security headers (helmet) and no caching of dynamic responses, as one policy that every header tells
  * the same way (test/security/headerPolicy.test.ts applies one rule set to every kind of response):
- * - no framing at all: CSP `frame-ancestors 'none'` and `X-Frame-Options: DENY`;
+ * - no framing: CSP `frame-ancestors 'none'` and `X-Frame-Options: DENY`, except on the one route
+ *   that Entra's sign-out page loads in an iframe (`allowFramingBy`);
  * - https enforced exactly when the site is https: HSTS and `upgrade-insecure-requests` together;
  * - same-origin throughout: referrers, openers and who may load our responses;
  * - nothing dynamic stored by any cache (`noStore`); only /assets/* is public and cacheable.
@@ -14,26 +15,49 @@ import type { RequestHandler } from "express";
 /** One year: long enough that a returning browser never tries plain http first. */
 const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
-export function securityHeaders(options: { formTargets: readonly string[]; https: boolean }): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        // The sign-out form posts here and is redirected to the authority's end-session endpoint:
-        // Chromium applies form-action to that redirect too.
-        formAction: ["'self'", ...new Set(options.formTargets)],
-        upgradeInsecureRequests: options.https ? [] : null,
-      },
+export interface SecurityHeaderOptions {
+  formTargets: readonly string[];
+  https: boolean;
+}
+
+function contentSecurityPolicy(options: SecurityHeaderOptions, frameAncestors: readonly string[]) {
+  return {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: [...frameAncestors],
+      // The sign-out form posts here and is redirected to the authority's end-session endpoint:
+      // Chromium applies form-action to that redirect too.
+      formAction: ["'self'", ...new Set(options.formTargets)],
+      upgradeInsecureRequests: options.https ? [] : null,
     },
+  };
+}
+
+/**
+ * For a route that one other origin must be able to frame (the authority's sign-out page loading the
+ * front-channel sign-out URL): the same policy, with `frame-ancestors` naming that origin only, and no
+ * X-Frame-Options (its only values, DENY and SAMEORIGIN, would forbid it; ALLOW-FROM is obsolete).
+ * Used after `securityHeaders`, whose headers it replaces.
+ */
+export function allowFramingBy(origin: string, options: SecurityHeaderOptions): RequestHandler {
+  const policy = helmet.contentSecurityPolicy(contentSecurityPolicy(options, [origin]));
+  return (req, res, next) => {
+    res.removeHeader("X-Frame-Options");
+    policy(req, res, next);
+  };
+}
+
+export function securityHeaders(options: SecurityHeaderOptions): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: contentSecurityPolicy(options, ["'none'"]),
     // The same answer as `frame-ancestors 'none'`, for browsers that read only this header.
     xFrameOptions: { action: "deny" },
     // Sent exactly when upgrade-insecure-requests is: an http site (local development on localhost)

@@ -5,9 +5,11 @@
  * parameters are added without disturbing the URI's own query; `query` → 302 with the parameters in
  * the query, `fragment` → 302 with them in the fragment, `form_post` → an auto-submitting form.
  * A code is issued only here, bound to the tenant signed in to, client, redirect URI, PKCE
- * challenge, nonce, scopes and claims. Consent is recorded before this, by consent.ts (redemption
- * then issues every Graph scope the user has consented to for this client in that tenant, as Entra
- * does). The redirect's client_info names the HOME account (a guest's home oid and tenant).
+ * challenge, nonce, scopes and claims; the SSO session it came through records the client (a
+ * sign-out there front-channel-logs-out every client it recorded). Consent is recorded before
+ * this, by consent.ts (redemption then issues every Graph scope the user has consented to for this
+ * client in that tenant, as Entra does). The redirect's client_info names the HOME account (a
+ * guest's home oid and tenant).
  */
 import type { Response } from "express";
 import type { TenantContext } from "./context.js";
@@ -61,6 +63,7 @@ export function issueCodeAndRespond(
     },
     Date.now(),
   );
+  ctx.sso.recordClient(session.id, pending.clientId);
   const params: Record<string, string> = { code };
   if (pending.clientInfoRequested) params.client_info = clientInfo(user.homeOid, user.homeTenantId);
   if (pending.state !== undefined) params.state = pending.state;

@@ -3,7 +3,7 @@
  *
  * Guarantees: redirect and post-logout URIs are matched by exact string comparison (never prefix,
  * never case-folded), like Entra; only absolute URIs without fragments are registrable, and plain
- * http only on loopback hosts (Entra's rule). Secrets are compared in constant time (both sides are
+ * http only on loopback hosts (Entra's rule) — the front-channel logout URL too. Secrets are compared in constant time (both sides are
  * hashed to equal length first); a registration without a secret matches no secret. Every
  * registration holds at least one credential (secret, certificate or trusted certificate subject);
  * certificates are parsed at registration (see clientCredentials.ts). Registered data is copied and
@@ -61,6 +61,9 @@ export class ClientRegistry {
     }
     for (const uri of client.redirectUris) assertRegistrableUri(uri, "redirect URI");
     for (const uri of client.postLogoutRedirectUris) assertRegistrableUri(uri, "post-logout redirect URI");
+    if (client.frontChannelLogoutUrl !== undefined) {
+      assertRegistrableUri(client.frontChannelLogoutUrl, "front-channel logout URL");
+    }
     const registered: LocalTenantClient = {
       clientId: client.clientId,
       redirectUris: Object.freeze([...client.redirectUris]) as string[],
@@ -68,6 +71,9 @@ export class ClientRegistry {
       ...tenancyOptions(client),
     };
     if (client.clientSecret !== undefined) registered.clientSecret = client.clientSecret;
+    if (client.frontChannelLogoutUrl !== undefined) {
+      registered.frontChannelLogoutUrl = client.frontChannelLogoutUrl;
+    }
     if (client.certificates !== undefined) {
       registered.certificates = Object.freeze([...client.certificates]) as string[];
     }

@@ -32,7 +32,7 @@
  * transactions/grants/sso (stores) · discovery · authorize · signIn/flowForm · authorizationResponse ·
  * clientAuth · clientAssertion/clientAssertionKey/clientCredentials/assertionReplay (certificate
  * credentials, private_key_jwt) · clientCertificates (test certificates and CAs) · codeGrant ·
- * refreshGrant · tokenScopes · tokenIssuer · token · logout ·
+ * refreshGrant · tokenScopes · tokenIssuer · token · logout/frontChannelLogout ·
  * graph/graphAuth/graphProfile/graphPhoto/graphErrors · png/photos (profile photos) · identityProvider
  * (routes) · servers · index. Two tenants: tenantIds/directory (Contoso + Fabrikam, members, the
  * B2B guest, where a sign-in lands) · clientTenancy (single/multi-tenant apps, admin consent) ·

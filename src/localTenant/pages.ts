@@ -27,12 +27,12 @@ export function sendErrorPage(res: Response, err: EntraError, ids: RequestIds): 
   });
 }
 
+/** The signed-out page's text (frontChannelLogout.ts adds its frames to it). */
+export const SIGNED_OUT_BODY = `<h1>You have signed out of your account</h1>
+<p>It’s a good idea to close all browser windows.</p>`;
+
 export function sendSignedOutPage(res: Response): void {
-  sendPage(res, 200, {
-    title: "Signed out",
-    body: `<h1>You have signed out of your account</h1>
-<p>It’s a good idea to close all browser windows.</p>`,
-  });
+  sendPage(res, 200, { title: "Signed out", body: SIGNED_OUT_BODY });
 }
 
 export function sendFormPostPage(res: Response, redirectUri: string, params: Record<string, string>): void {

@@ -3,8 +3,9 @@
  *
  * Guarantees: the cookie holds only a random id (HttpOnly; Secure; SameSite=None; Path=/, a
  * browser-session cookie like ESTSAUTH); the account and the tenant it signed in to are kept
- * server-side (single sign-on applies only where the same sign-in would land). Sessions last
- * at most 24 hours and can be ended one by one (logout) or per user (revocation).
+ * server-side (single sign-on applies only where the same sign-in would land), with the apps that
+ * were issued a code through it (for front-channel logout). Sessions last at most 24 hours and can
+ * be ended one by one (logout) or per user (revocation).
  */
 import { ExpiringMap } from "./expiringMap.js";
 import { newGuid, newOpaqueToken } from "./ids.js";
@@ -25,19 +26,27 @@ export interface SsoSession {
    * the same for every application signed in through this session.
    */
   sid: string;
+  /**
+   * The apps (registered client ids) a code was issued to through this session, in order: the
+   * apps a sign-out here must sign out by front-channel. Only SsoStore.recordClient adds to it.
+   */
+  readonly clientIds: ReadonlySet<string>;
   expiresAt: number;
 }
 
+type StoredSession = SsoSession & { readonly clientIds: Set<string> };
+
 export class SsoStore {
-  readonly #sessions = new ExpiringMap<SsoSession>(50_000);
+  readonly #sessions = new ExpiringMap<StoredSession>(50_000);
 
   create(oid: string, tenantId: string, now: number): SsoSession {
-    const session: SsoSession = {
+    const session: StoredSession = {
       id: newOpaqueToken(),
       oid,
       tenantId,
       sessionState: newGuid(),
       sid: newGuid(),
+      clientIds: new Set(),
       expiresAt: now + SSO_LIFETIME_MS,
     };
     this.#sessions.set(session.id, session, now);
@@ -48,6 +57,11 @@ export class SsoStore {
     if (id === undefined) return undefined;
     const session = this.#sessions.get(id);
     return session !== undefined && session.expiresAt > now ? session : undefined;
+  }
+
+  /** Called where a code is issued through the session (an ended session records nothing). */
+  recordClient(id: string, clientId: string): void {
+    this.#sessions.get(id)?.clientIds.add(clientId);
   }
 
   delete(id: string | undefined): void {

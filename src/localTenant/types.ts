@@ -26,6 +26,14 @@ export interface LocalTenantClient {
   /** Compared by exact string match; anything else is never redirected to. */
   postLogoutRedirectUris: string[];
   /**
+   * The registration's "Front-channel logout URL" (same rules as a redirect URI: absolute, no
+   * fragment, https or http on a loopback host). When a browser signs out at the logout endpoint,
+   * the sign-out page loads it in a hidden iframe as `GET <url>?sid=<sid>` (no `iss`, as at Entra)
+   * for every other app signed in through that browser's SSO session; `sid` is the `sid` claim of
+   * the ID tokens issued through that session.
+   */
+  frontChannelLogoutUrl?: string;
+  /**
    * Default "AzureADMyOrg": usable only in `homeTenantId` (anywhere else → AADSTS700016, as at
    * Entra). "AzureADMultipleOrgs": usable in both tenants.
    */

@@ -1,15 +1,24 @@
-/** The pages: home (anyone); profile and its photo, calendar and the Session page (signed-in users). */
+/**
+ * The pages: home (anyone); profile and its photo, calendar and the Session page (signed-in users),
+ * which also lists where else the account is signed in.
+ */
 import { Router } from "express";
 import type { AppConfig } from "../config/settings.js";
 import type { GraphClient } from "../graph/createGraphClient.js";
 import { callWithToken } from "../graph/callWithToken.js";
 import { requireSignIn } from "../auth/requireSignIn.js";
 import type { Logger } from "../logger.js";
+import type { AccountSessions } from "../session/accountSessions.js";
 import { initialsAvatarSvg } from "./initialsAvatar.js";
 import { CALENDAR_DAYS_AHEAD, CALENDAR_MAX_EVENTS } from "../graph/calendar.js";
 
-export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; logger: Logger }): Router {
-  const { config, graph, logger } = deps;
+export function createPageRouter(deps: {
+  config: AppConfig;
+  graph: GraphClient;
+  accountSessions: AccountSessions;
+  logger: Logger;
+}): Router {
+  const { config, graph, accountSessions, logger } = deps;
   const router = Router();
 
   router.get("/", (_req, res) => {
@@ -56,9 +65,13 @@ export function createPageRouter(deps: { config: AppConfig; graph: GraphClient; 
     res.render("calendar", { events, from, to, daysAhead: CALENDAR_DAYS_AHEAD });
   });
 
-  router.get("/session", requireSignIn, (req, res) => {
+  router.get("/session", requireSignIn, async (req, res) => {
     const summary = req.tokens!.describeCache();
+    const sessions = await accountSessions.list(res.locals.account!.homeAccountId, req.sessionID);
     res.render("session", {
+      sessions,
+      // Set only by the form that ended another session; any other value shows nothing.
+      endedOne: req.query.ended === "1",
       summary,
       envelopeBytes:
         typeof req.session.tokenCache === "string" ? Buffer.byteLength(req.session.tokenCache) : 0,

@@ -2,7 +2,7 @@
  * Builds the session store named by the settings: the embedded SQLite file (the default, nothing to
  * install) or Redis (for several instances). Each comes with a readiness probe and a close.
  */
-import type { Store } from "express-session";
+import type { SessionData, Store } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import type { Logger } from "../logger.js";
 import { createRedisSessionStore } from "./redisStore.js";
@@ -15,8 +15,17 @@ import { createSqliteSessionStore } from "./sqliteStore.js";
  * and removed with the session.
  */
 export interface SessionIndex {
-  sessionsOfAccount(homeAccountId: string): Promise<string[]>;
-  sessionsOfIdTokenSid(idTokenSid: string): Promise<string[]>;
+  sessionsOfAccount(homeAccountId: string): Promise<IndexedSession[]>;
+  sessionsOfIdTokenSid(idTokenSid: string): Promise<IndexedSession[]>;
+}
+
+/** One live session found by the index. */
+export interface IndexedSession {
+  sessionId: string;
+  /** Epoch ms of the session's last write or touch (every request that reaches it touches it). */
+  lastSeenAt: number;
+  /** The session as stored: outside input, unchecked beyond being an object (see readAccount.ts). */
+  data: Partial<SessionData>;
 }
 
 export interface SessionStoreHandle {

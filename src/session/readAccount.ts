@@ -3,6 +3,7 @@
  * input: a malformed account is treated as signed out, never trusted and never a 500.
  */
 import type { Session, SessionData } from "express-session";
+import { MAX_BROWSER_DESCRIPTION_LENGTH } from "./browserDescription.js";
 import type { SignedInAccount } from "./sessionData.js";
 
 const MAX_FIELD_LENGTH = 512;
@@ -17,11 +18,17 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
   if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
     return undefined;
   const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
-  const { environment, idTokenSid } = account as { environment?: unknown; idTokenSid?: unknown };
+  const { environment, idTokenSid, browser } = account as {
+    environment?: unknown;
+    idTokenSid?: unknown;
+    browser?: unknown;
+  };
   const where =
     typeof environment === "string" && environment.length <= MAX_FIELD_LENGTH ? { environment } : {};
   const entraSession =
     typeof idTokenSid === "string" && idTokenSid.length <= MAX_FIELD_LENGTH ? { idTokenSid } : {};
+  const from =
+    typeof browser === "string" && browser.length <= MAX_BROWSER_DESCRIPTION_LENGTH ? { browser } : {};
   return {
     homeAccountId,
     name,
@@ -34,6 +41,7 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
     ...answered,
     ...where,
     ...entraSession,
+    ...from,
   } as SignedInAccount;
 }
 

@@ -20,7 +20,8 @@
  *   keys (PEXPIRE never creates a key), so each set lives at least as long as its longest-lived member
  *   even when a session is only touched, never rewritten.
  * - destroy: GETDEL, then, when the value named an account, one MULTI of SREM from its index keys.
- * - a lookup: SMEMBERS, then one MGET of the members' sessions; an id whose session is gone (expired
+ * - a lookup: SMEMBERS, then one MULTI of MGET and PTTL of the members' sessions (the last touch was
+ *   idle timeout minus PTTL ago); an id whose session is gone (expired
  *   sessions linger in a set until the set's own TTL, and a write racing a destroy can leave one
  *   behind) or that now belongs to another account is not answered, and is removed with one SREM.
  *
@@ -37,7 +38,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { SessionIndex, SessionStoreHandle } from "./createSessionStore.js";
+import type { IndexedSession, SessionIndex, SessionStoreHandle } from "./createSessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -186,17 +187,24 @@ export class RedisSessionStore extends Store {
   private async lookUp(
     indexKey: string,
     matches: (account: Record<string, unknown>) => boolean,
-  ): Promise<string[]> {
+  ): Promise<IndexedSession[]> {
     const members = await this.client.sMembers(indexKey);
     if (members.length === 0) return [];
-    const texts = await this.client.mGet(members.map((sid) => this.key(sid)));
-    const live: string[] = [];
+    // The sessions and their remaining lifetimes in one round trip (the last touch is TTL ago).
+    const multi = this.client.multi().mGet(members.map((sid) => this.key(sid)));
+    for (const sid of members) multi.pTTL(this.key(sid));
+    const [texts, ...remaining] = (await multi.exec()) as unknown as [(string | null)[], ...number[]];
+    const now = Date.now();
+    const live: IndexedSession[] = [];
     const stale: string[] = [];
     for (const [i, sid] of members.entries()) {
       const text = texts[i];
-      const account = text === null || text === undefined ? undefined : parseSession(text)?.account;
-      if (isObject(account) && matches(account as unknown as Record<string, unknown>)) live.push(sid);
-      else stale.push(sid);
+      const data = text === null || text === undefined ? undefined : parseSession(text);
+      const account: unknown = data?.account;
+      const ttl = remaining[i] ?? -2;
+      if (data && isObject(account) && matches(account as Record<string, unknown>) && ttl > 0) {
+        live.push({ sessionId: sid, lastSeenAt: now + ttl - this.options.ttlMs, data });
+      } else stale.push(sid);
     }
     if (stale.length > 0) await this.client.sRem(indexKey, stale);
     return live;

@@ -18,6 +18,8 @@ export interface SignedInAccount {
   issuer: string;
   /** The ID token's `sid` (Entra's session), when it had one: the session index finds it by this. */
   idTokenSid?: string;
+  /** The browser it signed in from, described in a few words (session/browserDescription.ts). */
+  browser?: string;
   /** Epoch ms; the absolute session timeout counts from here. */
   signedInAt: number;
   /** Epoch ms of a sign-in that answered a claims challenge (guards against challenge loops). */

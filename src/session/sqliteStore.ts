@@ -15,7 +15,7 @@ import type { SessionData } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { SessionStoreHandle, SessionStoreOptions } from "./createSessionStore.js";
+import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./createSessionStore.js";
 
 /**
  * better-sqlite3 is synchronous: while it waits for another connection's lock, the whole process
@@ -121,10 +121,16 @@ export class SqliteSessionStore extends Store {
     });
   }
 
-  /** The index (SessionIndex): ids of live sessions, from the columns each write fills in. */
-  sessionsOf(column: "account" | "idTokenSid", value: string): string[] {
+  /** The index (SessionIndex): live sessions, found by the columns each write fills in. */
+  sessionsOf(column: "account" | "idTokenSid", value: string): IndexedSession[] {
     const statement = column === "account" ? this.sql.ofAccount : this.sql.ofIdTokenSid;
-    return (statement.all(value, this.now()) as { sid: string }[]).map((row) => row.sid);
+    const rows = statement.all(value, this.now()) as { sid: string; sess: string; expired: number }[];
+    return rows.flatMap((row) => {
+      const data = parseSession(row.sess);
+      // A row that is not a session is left to get(), which deletes it when its browser comes back.
+      if (!data) return [];
+      return [{ sessionId: row.sid, lastSeenAt: row.expired - this.idleTimeoutMs, data }];
+    });
   }
 
   /** Deletes expired rows; they are never served in the meantime. Returns how many went. */
@@ -154,8 +160,12 @@ function prepare(db: Database.Database) {
     update: db.prepare(
       "UPDATE sessions SET sess = ?, expired = ?, home_account_id = ?, id_token_sid = ? WHERE sid = ? AND expired > ?",
     ),
-    ofAccount: db.prepare("SELECT sid FROM sessions WHERE home_account_id = ? AND expired > ?"),
-    ofIdTokenSid: db.prepare("SELECT sid FROM sessions WHERE id_token_sid = ? AND expired > ?"),
+    ofAccount: db.prepare(
+      "SELECT sid, sess, expired FROM sessions WHERE home_account_id = ? AND expired > ?",
+    ),
+    ofIdTokenSid: db.prepare(
+      "SELECT sid, sess, expired FROM sessions WHERE id_token_sid = ? AND expired > ?",
+    ),
     touch: db.prepare("UPDATE sessions SET expired = ? WHERE sid = ? AND expired > ?"),
     delete: db.prepare("DELETE FROM sessions WHERE sid = ?"),
     count: db.prepare("SELECT count(*) AS n FROM sessions WHERE expired > ?"),
@@ -177,7 +187,7 @@ function indexKeys(session: SessionData): { homeAccountId: string | null; idToke
   };
 }
 
-function parseSession(text: string): Record<string, unknown> | undefined {
+function parseSession(text: string): Partial<SessionData> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -186,7 +196,7 @@ function parseSession(text: string): Record<string, unknown> | undefined {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const { cookie } = value as { cookie?: unknown };
-  return typeof cookie === "object" && cookie !== null ? (value as Record<string, unknown>) : undefined;
+  return typeof cookie === "object" && cookie !== null ? value : undefined;
 }
 
 /** Opens the file and makes it ready; throws SQLite's own error when the path cannot be used. */

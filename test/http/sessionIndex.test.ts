@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { idsOf } from "../session/storeContract.js";
 import { readSessionRow } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
@@ -26,7 +27,7 @@ for (const store of ["sqlite", "redis"] as const) {
     /** The client's session id, checked to be found by its account. */
     const indexedSessionOf = async (client: TestClient) => {
       const session = sessionIdOf(app, client);
-      assert.ok((await app.sessionIndex.sessionsOfAccount(homeAccountId())).includes(session));
+      assert.ok(idsOf(await app.sessionIndex.sessionsOfAccount(homeAccountId())).includes(session));
       return session;
     };
     const homeAccountId = () => `${app.tenant.users[2]!.oid}.${app.tenant.tenantId}`;
@@ -38,12 +39,14 @@ for (const store of ["sqlite", "redis"] as const) {
       await signIn(app, phone, { userOid: user.oid });
       const [laptopSession, phoneSession] = [await indexedSessionOf(laptop), await indexedSessionOf(phone)];
 
-      const ofAccount = await app.sessionIndex.sessionsOfAccount(homeAccountId());
+      const ofAccount = idsOf(await app.sessionIndex.sessionsOfAccount(homeAccountId()));
       assert.deepEqual([...ofAccount].sort(), [laptopSession, phoneSession].sort());
       if (store === "sqlite") {
         const account = readSessionRow(app.sqlitePath, laptopSession)!.account as { idTokenSid?: string };
         assert.match(account.idTokenSid ?? "", /^[0-9a-f-]{36}$/, "the ID token's sid is kept");
-        assert.deepEqual(await app.sessionIndex.sessionsOfIdTokenSid(account.idTokenSid!), [laptopSession]);
+        assert.deepEqual(idsOf(await app.sessionIndex.sessionsOfIdTokenSid(account.idTokenSid!)), [
+          laptopSession,
+        ]);
       }
     });
 
@@ -56,7 +59,7 @@ for (const store of ["sqlite", "redis"] as const) {
 
       await client.postForm(`${app.baseUrl}/auth/signout`, { _csrf: csrf });
 
-      assert.ok(!(await app.sessionIndex.sessionsOfAccount(homeAccountId())).includes(session));
+      assert.ok(!idsOf(await app.sessionIndex.sessionsOfAccount(homeAccountId())).includes(session));
     });
 
     if (store === "sqlite") {
@@ -71,7 +74,7 @@ for (const store of ["sqlite", "redis"] as const) {
         assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
 
         assert.ok(app.tenant.counters.tokenRefresh > 0);
-        assert.deepEqual(await app.sessionIndex.sessionsOfIdTokenSid(before), [session]);
+        assert.deepEqual(idsOf(await app.sessionIndex.sessionsOfIdTokenSid(before)), [session]);
       });
     }
   });

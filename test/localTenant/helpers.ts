@@ -157,7 +157,7 @@ export interface LoginForm {
   hasCancel: boolean;
 }
 
-function decodeEntities(text: string): string {
+export function decodeEntities(text: string): string {
   return text
     .replaceAll("&quot;", '"')
     .replaceAll("&#39;", "'")

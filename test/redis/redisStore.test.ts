@@ -19,7 +19,7 @@ import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
 import type { TestClient } from "../support/testClient.js";
-import { call, newSession, runStoreContract } from "../session/storeContract.js";
+import { call, idsOf, newSession, runStoreContract } from "../session/storeContract.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 const IDLE_TIMEOUT_MS = 600_000;
@@ -96,6 +96,7 @@ runStoreContract(
       index: opened.index,
       idleTimeoutMs: IDLE_TIMEOUT_MS,
       remainingMs: (sid) => opened.remainingMs(sid),
+      now: () => Date.now(),
       corrupt: async (sid, text) => {
         await opened.inspector.set(opened.key(sid), text, { expiration: "KEEPTTL" });
       },
@@ -182,7 +183,7 @@ describe("the Redis session store, on the wire", () => {
       "the index, looking up an account",
       storedSignedIn,
       (sid) => redis.index.sessionsOfAccount(`${sid}.tenant`),
-      { SMEMBERS: 1, MGET: 1 },
+      { SMEMBERS: 1, MGET: 1, PTTL: 1 },
     ],
   ];
   for (const [operation, arrange, act, expected] of cases) {
@@ -277,8 +278,8 @@ describe("the Redis session store, on the wire", () => {
       "still a member",
     );
 
-    assert.deepEqual(await redis.index.sessionsOfAccount(account), [live]);
-    assert.deepEqual(await redis.index.sessionsOfIdTokenSid(`${expired}-entra-sid`), []);
+    assert.deepEqual(idsOf(await redis.index.sessionsOfAccount(account)), [live]);
+    assert.deepEqual(idsOf(await redis.index.sessionsOfIdTokenSid(`${expired}-entra-sid`)), []);
 
     assert.deepEqual(await redis.inspector.sMembers(accountKey), [live]);
     assert.equal(
@@ -295,8 +296,8 @@ describe("the Redis session store, on the wire", () => {
 
     await redis.set(sid, { ...loaded, account: { homeAccountId: `${sid}.other` } } as SessionData);
 
-    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.tenant`), []);
-    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.other`), [sid]);
+    assert.deepEqual(idsOf(await redis.index.sessionsOfAccount(`${sid}.tenant`)), []);
+    assert.deepEqual(idsOf(await redis.index.sessionsOfAccount(`${sid}.other`)), [sid]);
   });
 
   it("set, of a loaded signed-in session since destroyed (SET … XX), adds nothing to the index", async () => {
@@ -313,7 +314,7 @@ describe("the Redis session store, on the wire", () => {
     await redis.set(sid, { ...loaded, tokenCache: "late" });
 
     assert.deepEqual(await redis.inspector.keys(`${prefix}*${sid}*`), [], "no session, no index key");
-    assert.deepEqual(await redis.index.sessionsOfAccount(`${sid}.tenant`), []);
+    assert.deepEqual(idsOf(await redis.index.sessionsOfAccount(`${sid}.tenant`)), []);
   });
 
   it("set, of a new session under an id that is taken, indexes nothing for the newcomer", async () => {

@@ -38,6 +38,8 @@ interface Policy {
   authorityOrigin: string;
   /** Only /assets/* files: public, the same for everyone. */
   cacheable: boolean;
+  /** Only the front-channel sign-out URL: the authority's sign-out page loads it in an iframe. */
+  framable: boolean;
 }
 
 function assertOnePolicy(response: TestResponse, policy: Policy): void {
@@ -47,9 +49,15 @@ function assertOnePolicy(response: TestResponse, policy: Policy): void {
   assert.ok(cspText !== "" && !cspText.includes(","), `one CSP: ${cspText}`);
   const csp = directives(cspText);
 
-  // Framing: nobody, said both ways.
-  assert.equal(csp.get("frame-ancestors"), "'none'");
-  assert.equal(h["x-frame-options"], "DENY");
+  // Framing: nobody, said both ways; or, on the front-channel sign-out URL, the authority only (which
+  // X-Frame-Options cannot say: it is absent there rather than contradicting the CSP).
+  if (policy.framable) {
+    assert.equal(csp.get("frame-ancestors"), policy.authorityOrigin);
+    assert.equal(h["x-frame-options"], undefined);
+  } else {
+    assert.equal(csp.get("frame-ancestors"), "'none'");
+    assert.equal(h["x-frame-options"], "DENY");
+  }
 
   // https: HSTS and upgrade-insecure-requests together, exactly on an https site.
   assert.equal(csp.has("upgrade-insecure-requests"), policy.https, "upgrade-insecure-requests");
@@ -149,7 +157,12 @@ interface Deployment {
 }
 
 type Step = (d: Deployment) => Promise<TestResponse>;
-type Case = [request: string, status: number, step: Step, options?: { cacheable?: true; httpsOnly?: true }];
+type Case = [
+  request: string,
+  status: number,
+  step: Step,
+  options?: { cacheable?: true; httpsOnly?: true; framable?: true },
+];
 
 const out =
   (method: string, path: string, options?: RequestOptions): Step =>
@@ -200,6 +213,16 @@ const cases: Case[] = [
     413,
     asAdele("POST", "/auth/signout", { body: `_csrf=${"x".repeat(10_000)}` }),
   ],
+  [
+    "POST /auth/signout/everywhere, signed in without the form's token",
+    403,
+    asAdele("POST", "/auth/signout/everywhere", { body: "_csrf=guess" }),
+  ],
+  [
+    "POST /auth/sessions/end, signed in without the form's token",
+    403,
+    asAdele("POST", "/auth/sessions/end", { body: "_csrf=guess&session=x" }),
+  ],
   ["GET /nowhere, signed out", 404, out("GET", "/nowhere")],
   ["HEAD /nowhere, signed out", 404, out("HEAD", "/nowhere")],
   ["GET /nowhere, signed in", 404, asAdele("GET", "/nowhere")],
@@ -229,6 +252,36 @@ const cases: Case[] = [
   ["GET /assets/missing.css", 404, out("GET", "/assets/missing.css")],
   // The folder itself: no directory redirect of the static server with its own CSP and no Cache-Control.
   ["GET /assets, the folder", 404, out("GET", "/assets")],
+  // The front-channel sign-out URL: framable by the authority, whatever it answers.
+  [
+    "GET /auth/frontchannel-logout, of an unknown sid",
+    200,
+    out("GET", "/auth/frontchannel-logout?sid=00000000-0000-0000-0000-000000000000"),
+    { framable: true },
+  ],
+  [
+    "HEAD /auth/frontchannel-logout, of an unknown sid, with a session cookie",
+    200,
+    asAdele("HEAD", "/auth/frontchannel-logout?sid=00000000-0000-0000-0000-000000000000"),
+    { framable: true },
+  ],
+  [
+    "GET /auth/frontchannel-logout, without sid",
+    400,
+    out("GET", "/auth/frontchannel-logout"),
+    { framable: true },
+  ],
+  [
+    "GET /auth/frontchannel-logout, with a repeated sid",
+    400,
+    out("GET", "/auth/frontchannel-logout?sid=a&sid=b"),
+    { framable: true },
+  ],
+  [
+    "POST /auth/frontchannel-logout (not what Entra sends)",
+    404,
+    out("POST", "/auth/frontchannel-logout?sid=a", { body: "" }),
+  ],
   // Probes.
   ["GET /healthz", 200, out("GET", "/healthz")],
   ["HEAD /healthz", 200, out("HEAD", "/healthz")],
@@ -300,6 +353,7 @@ for (const https of [false, true]) {
           https,
           authorityOrigin: new URL(deployment.app.tenant.cloudInstance).origin,
           cacheable: options.cacheable === true,
+          framable: options.framable === true,
         });
       });
     }

@@ -56,6 +56,7 @@ runStoreContract(
       idleTimeoutMs: IDLE_SECONDS * 1000,
       remainingMs: async (sid) => remainingMs(path, sid, clock.now),
       corrupt: async (sid, text) => writeRawSessionText(path, sid, text),
+      now: () => clock.now,
       advance: (ms) => {
         clock.now += ms;
       },

@@ -13,12 +13,12 @@
  * - Faults reach the callback as errors; nothing is thrown and no promise is left rejected.
  * - The index: every live session of a signed-in account is found by the account's home account id
  *   and by its ID token's `sid` (what Entra's front-channel sign-out sends); destroyed and expired
- *   sessions are not.
+ *   sessions are not. Each is answered with its content and when it was last written or touched.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SessionData, Store } from "express-session";
-import type { SessionIndex } from "../../src/session/createSessionStore.js";
+import type { IndexedSession, SessionIndex } from "../../src/session/createSessionStore.js";
 
 export interface ContractSubject {
   store: Store;
@@ -31,6 +31,8 @@ export interface ContractSubject {
   corrupt(sid: string, text: string): Promise<void>;
   /** Moves the store's clock forward, where the store takes one (SQLite); absent for real time. */
   advance?(ms: number): void;
+  /** The store's time: its injected clock, or the real one. */
+  now(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export const call = <T = unknown>(fn: (cb: Callback<T>) => void): Promise<T | nu
         : resolve(value),
     );
   });
+
+export const idsOf = (entries: readonly IndexedSession[]): string[] => entries.map((e) => e.sessionId);
 
 export function newSession(fields: Record<string, unknown> = {}): SessionData {
   return { cookie: { path: "/", httpOnly: true, originalMaxAge: null }, ...fields } as unknown as SessionData;
@@ -213,9 +217,39 @@ export function runStoreContract(
       await set(first, signedIn(account, `${first}-entra-sid`));
       await set(second, signedIn(account, `${second}-entra-sid`));
 
-      assert.deepEqual(sorted(await subject.index.sessionsOfAccount(account)), sorted([first, second]));
-      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${first}-entra-sid`), [first]);
-      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${second}-entra-sid`), [second]);
+      assert.deepEqual(
+        sorted(idsOf(await subject.index.sessionsOfAccount(account))),
+        sorted([first, second]),
+      );
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${first}-entra-sid`)), [first]);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${second}-entra-sid`)), [second]);
+    });
+
+    it(`${name}: the index answers each session's content and when it was last written or touched`, async () => {
+      const account = `${sid()}.tenant`;
+      const [touched, written] = [sid(), sid()];
+      const stored = signedIn(account, `${touched}-entra-sid`);
+      const createdFrom = subject.now();
+      await set(touched, stored);
+      await set(written, signedIn(account));
+      const createdTo = subject.now();
+      subject.advance?.(60_000);
+      const touchedFrom = subject.now();
+      await call((cb) => subject.store.touch!(touched, stored, cb));
+      const touchedTo = subject.now();
+
+      const found = await subject.index.sessionsOfAccount(account);
+
+      const byId = new Map(found.map((entry) => [entry.sessionId, entry]));
+      assert.deepEqual(byId.get(touched)?.data.account, stored.account);
+      assert.equal(byId.get(touched)?.data.tokenCache, "x");
+      // Redis counts in whole milliseconds of its own clock: a few ms either way.
+      const within = (at: number | undefined, from: number, to: number) =>
+        at !== undefined && at >= from - 5 && at <= to + 5;
+      assert.ok(within(byId.get(touched)?.lastSeenAt, touchedFrom, touchedTo), "touched: last seen then");
+      assert.ok(within(byId.get(written)?.lastSeenAt, createdFrom, createdTo), "written: last seen then");
+      const bySid = await subject.index.sessionsOfIdTokenSid(`${touched}-entra-sid`);
+      assert.deepEqual(bySid[0]?.data.account, stored.account);
     });
 
     it(`${name}: the index, after one session is destroyed, finds only the other`, async () => {
@@ -226,8 +260,8 @@ export function runStoreContract(
 
       await destroy(gone);
 
-      assert.deepEqual(await subject.index.sessionsOfAccount(account), [kept]);
-      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${gone}-entra-sid`), []);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), [kept]);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${gone}-entra-sid`)), []);
     });
 
     it(`${name}: the index, for sessions of nobody, unknown accounts and look-alike keys, finds nothing extra`, async () => {
@@ -248,11 +282,15 @@ export function runStoreContract(
       for (const [i, account] of accounts.entries()) await set(ids[i]!, signedIn(account, `${account}-sid`));
 
       for (const [i, account] of accounts.entries()) {
-        assert.deepEqual(await subject.index.sessionsOfAccount(account), [ids[i]], account);
-        assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${account}-sid`), [ids[i]], account);
+        assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), [ids[i]], account);
+        assert.deepEqual(
+          idsOf(await subject.index.sessionsOfIdTokenSid(`${account}-sid`)),
+          [ids[i]],
+          account,
+        );
       }
-      assert.deepEqual(await subject.index.sessionsOfAccount(`${sid()}.unknown`), []);
-      assert.deepEqual(await subject.index.sessionsOfIdTokenSid(""), []);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(`${sid()}.unknown`)), []);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid("")), []);
     });
 
     if (options.clock) {
@@ -262,8 +300,8 @@ export function runStoreContract(
         await set(id, signedIn(account, `${id}-entra-sid`));
         subject.advance!(subject.idleTimeoutMs + 1);
 
-        assert.deepEqual(await subject.index.sessionsOfAccount(account), []);
-        assert.deepEqual(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`), []);
+        assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), []);
+        assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`)), []);
       });
     }
 

@@ -4,6 +4,7 @@
  * can also make the store refuse writes, as a Redis that failed over to a read-only replica does.
  */
 import type { Store } from "express-session";
+import type { SessionIndex } from "../../src/session/createSessionStore.js";
 
 export interface StoreCallCounts {
   get: number;
@@ -15,6 +16,10 @@ export interface StoreCallCounts {
 export interface StoreFaults {
   /** While true, every `set` answers with an error (nothing is written). */
   failWrites: boolean;
+  /** While true, every `destroy` answers with an error (nothing is deleted). */
+  failDestroys: boolean;
+  /** While true, every lookup in the session index rejects (see `withIndexFaults`). */
+  failIndex: boolean;
 }
 
 export function countStoreCalls(store: Store): {
@@ -24,7 +29,7 @@ export function countStoreCalls(store: Store): {
   reset(): void;
 } {
   const counts: StoreCallCounts = { get: 0, set: 0, touch: 0, destroy: 0 };
-  const faults: StoreFaults = { failWrites: false };
+  const faults: StoreFaults = { failWrites: false, failDestroys: false, failIndex: false };
   const counted = new Set<keyof StoreCallCounts>(["get", "set", "touch", "destroy"]);
   const proxy = new Proxy(store, {
     get(target, property, receiver) {
@@ -41,6 +46,11 @@ export function countStoreCalls(store: Store): {
             callback?.(new Error("READONLY You can't write against a read only replica."));
             return undefined;
           }
+          if (property === "destroy" && faults.failDestroys) {
+            const callback = args[1] as ((err?: unknown) => void) | undefined;
+            callback?.(new Error("the store refused the delete"));
+            return undefined;
+          }
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
@@ -54,5 +64,14 @@ export function countStoreCalls(store: Store): {
     reset: () => {
       for (const key of counted) counts[key] = 0;
     },
+  };
+}
+
+/** The index of a store whose lookups fail while `faults.failIndex` is set. */
+export function withIndexFaults(index: SessionIndex, faults: StoreFaults): SessionIndex {
+  const failing = () => Promise.reject(new Error("the index could not be read"));
+  return {
+    sessionsOfAccount: (id) => (faults.failIndex ? failing() : index.sessionsOfAccount(id)),
+    sessionsOfIdTokenSid: (sid) => (faults.failIndex ? failing() : index.sessionsOfIdTokenSid(sid)),
   };
 }

@@ -18,7 +18,7 @@ import { createSessionStore } from "../../src/session/createSessionStore.js";
 import type { SessionIndex } from "../../src/session/createSessionStore.js";
 import { startLocalTenant } from "../../src/localTenant/index.js";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
-import { countStoreCalls } from "./countingStore.js";
+import { countStoreCalls, withIndexFaults } from "./countingStore.js";
 import type { StoreCallCounts, StoreFaults } from "./countingStore.js";
 import { TestClient } from "./testClient.js";
 import { createTokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
@@ -44,7 +44,8 @@ export interface TestApp {
   resetCounts(): void;
   /** Every line the app logged, as JSON text. */
   logLines: string[];
-  newClient(): TestClient;
+  /** A new browser; `headers` go with each of its requests (e.g. its User-Agent). */
+  newClient(headers?: Record<string, string>): TestClient;
   close(): Promise<void>;
 }
 
@@ -55,12 +56,15 @@ export async function startTestApp(
     appHost?: "127.0.0.1" | "localhost";
     /** Start another instance of the same deployment: same tenant, client and session secret. */
     sibling?: TestApp;
+    /** Start another app (its own registration and sessions) in this app's tenant: single sign-on between them. */
+    sameTenantAs?: TestApp;
     /** Changes to the app registration at the tenant (e.g. certificates instead of the secret). */
     registration?: Partial<LocalTenantClient>;
   } = {},
 ): Promise<TestApp> {
   const { sibling } = options;
-  const tenant = sibling?.tenant ?? (await startLocalTenant(options.tenant));
+  const sharedTenant = sibling?.tenant ?? options.sameTenantAs?.tenant;
+  const tenant = sharedTenant ?? (await startLocalTenant(options.tenant));
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -76,6 +80,8 @@ export async function startTestApp(
     clientSecret,
     redirectUris,
     postLogoutRedirectUris: redirectUris.map((uri) => new URL("/", uri).href),
+    // One per registration, as at Entra: the first instance's.
+    frontChannelLogoutUrl: new URL("/auth/frontchannel-logout", redirectUris[0]).href,
     ...options.registration,
   });
 
@@ -113,7 +119,7 @@ export async function startTestApp(
   const composed = await composeApp(config, {
     logger,
     extraCaPem: tenant.caCertificatePem,
-    sessionStore: { ...handle, store: counting.store },
+    sessionStore: { ...handle, store: counting.store, index: withIndexFaults(handle.index, counting.faults) },
   });
   server.on("request", composed.app);
 
@@ -134,7 +140,7 @@ export async function startTestApp(
       tenant.resetCounters();
     },
     logLines,
-    newClient: () => new TestClient(tenant.caCertificatePem),
+    newClient: (headers) => new TestClient(tenant.caCertificatePem, { ...(headers ? { headers } : {}) }),
     close: async () => {
       if (server.listening) {
         server.closeAllConnections();
@@ -142,7 +148,7 @@ export async function startTestApp(
       }
       await composed.close();
       await handle.close();
-      if (!sibling) await tenant.close();
+      if (!sharedTenant) await tenant.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -20,8 +20,14 @@ export class TestClient {
   /** Every response this client received, in order (tests search it for leaked secrets). */
   readonly transcript: { url: string; response: TestResponse }[] = [];
   private readonly http: AxiosInstance;
+  private readonly defaultHeaders: Record<string, string>;
 
-  constructor(caCertificatePem: string | readonly string[], options: { timeoutMs?: number } = {}) {
+  /** `headers`: sent with every request (e.g. this browser's User-Agent). */
+  constructor(
+    caCertificatePem: string | readonly string[],
+    options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+  ) {
+    this.defaultHeaders = { ...options.headers };
     this.http = axios.create({
       httpsAgent: new Agent({
         ca: typeof caCertificatePem === "string" ? caCertificatePem : [...caCertificatePem],
@@ -74,7 +80,7 @@ export class TestClient {
       method,
       url,
       data,
-      headers: { ...(cookieHeader ? { cookie: cookieHeader } : {}), ...headers },
+      headers: { ...this.defaultHeaders, ...(cookieHeader ? { cookie: cookieHeader } : {}), ...headers },
     });
     this.storeCookies(origin, response);
     const flatHeaders: Record<string, string | undefined> = {};
