@@ -86,12 +86,14 @@ export function createAccountSessions(deps: {
     async list(homeAccountId, currentSessionId) {
       const listings = (await ofAccount(homeAccountId)).map((entry) => {
         const account = readSignedInAccount(entry.data)!;
+        const current = entry.sessionId === currentSessionId;
         return {
           handle: sessionHandle(entry.sessionId),
-          current: entry.sessionId === currentSessionId,
+          current,
           browser: readBrowser(account.browser),
           signedInAt: new Date(account.signedInAt),
-          lastSeenAt: new Date(entry.lastSeenAt),
+          // This request touches the session only as it ends: the store still has the previous one.
+          lastSeenAt: new Date(current ? Date.now() : entry.lastSeenAt),
         };
       });
       return listings.sort(

@@ -10,12 +10,14 @@ const MAX_USER_AGENT_LENGTH = 512;
 /** Longest description kept: what the Session page shows, and what the session store holds. */
 export const MAX_BROWSER_DESCRIPTION_LENGTH = 60;
 export const UNKNOWN_BROWSER = "Unknown browser";
+/** The parser's fallback takes the header's first product token, which for most agents says nothing. */
+const UNINFORMATIVE_NAMES: ReadonlySet<string> = new Set(["Mozilla"]);
 
 export function describeBrowser(userAgent: string | undefined): string {
   const header = (userAgent ?? "").slice(0, MAX_USER_AGENT_LENGTH).trim();
   if (header === "") return UNKNOWN_BROWSER;
   const { browser, os } = Bowser.parse(header);
-  const name = printable(browser.name);
+  const name = UNINFORMATIVE_NAMES.has(browser.name ?? "") ? "" : printable(browser.name);
   const system = printable(os.name);
   const description =
     name && system ? `${name} on ${system}` : name || (system ? `A browser on ${system}` : "");

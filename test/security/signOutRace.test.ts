@@ -1,7 +1,9 @@
 /**
  * A sign-out must not be undone by a request that was still running: a /profile that refreshed its
  * token and is still waiting on Graph when the user signs out used to save the whole session back as
- * it ended, and send the old session cookie again. On both stores, and across two instances on Redis.
+ * it ended, and send the old session cookie again. The same for every other way a session ends while
+ * its page runs: sign out everywhere, ended from another browser, Entra's front-channel sign-out. On
+ * both stores, and across two instances on Redis.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -11,7 +13,9 @@ import { readSessionRow, rewriteSession, sessionIdFromCookie } from "../support/
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
-import type { TestClient } from "../support/testClient.js";
+import type { TestClient, TestResponse } from "../support/testClient.js";
+import { sessionHandle } from "../../src/session/accountSessions.js";
+import { idsOf } from "../session/storeContract.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 type RedisClient = ReturnType<typeof createClient>;
@@ -103,30 +107,80 @@ for (const [store, open] of [
     });
     after(() => deployment.close());
 
-    it("a /profile that refreshed its token and waits on Graph, ending after sign-out, neither brings the session back nor sends its cookie again", async () => {
-      const { slow, signOut } = deployment;
-      const client = slow.newClient();
-      await signIn(slow, client);
-      const sid = sessionIdFromCookie(client.cookie(slow.baseUrl, "sid")!);
-      const csrf = await csrfTokenOf(signOut, client);
-      await deployment.dropAccessTokens(sid);
-      slow.tenant.faults.graph = { hang: true, times: 1 };
-      const graphCalls = slow.tenant.counters.graphMe;
+    /** Each way a session can be ended while its browser's page is still running. */
+    type End = (ctx: { client: TestClient; sid: string; csrf: string }) => Promise<TestResponse>;
+    const endings: [how: string, end: End][] = [
+      [
+        "its browser signs out",
+        ({ client, csrf }) => client.postForm(`${deployment.signOut.baseUrl}/auth/signout`, { _csrf: csrf }),
+      ],
+      [
+        "another browser of the account signs out everywhere",
+        async () => {
+          const laptop = deployment.signOut.newClient();
+          await signIn(deployment.signOut, laptop);
+          const csrf = await csrfTokenOf(deployment.signOut, laptop);
+          return laptop.postForm(`${deployment.signOut.baseUrl}/auth/signout/everywhere`, { _csrf: csrf });
+        },
+      ],
+      [
+        "another browser of the account ends it from the Session page",
+        async ({ sid }) => {
+          const laptop = deployment.signOut.newClient();
+          await signIn(deployment.signOut, laptop);
+          const csrf = await csrfTokenOf(deployment.signOut, laptop);
+          return laptop.postForm(`${deployment.signOut.baseUrl}/auth/sessions/end`, {
+            _csrf: csrf,
+            session: sessionHandle(sid),
+          });
+        },
+      ],
+      [
+        "Entra's front-channel sign-out names its sid",
+        async ({ sid }) => {
+          const account = (await deployment.stored(sid))?.account as { idTokenSid: string };
+          const url = `${deployment.signOut.baseUrl}/auth/frontchannel-logout?sid=${account.idTokenSid}`;
+          return deployment.signOut.newClient().get(url);
+        },
+      ],
+    ];
 
-      const late = client.get(`${slow.baseUrl}/profile`);
-      await untilGraphCalled(slow, graphCalls);
-      const signedOut = await client.postForm(`${signOut.baseUrl}/auth/signout`, { _csrf: csrf });
-      const lateAnswer = await late;
+    for (const [how, end] of endings) {
+      it(`a /profile that refreshed its token and waits on Graph, ending after ${how}, neither brings the session back nor sends its cookie again`, async () => {
+        const { slow, signOut } = deployment;
+        const client = slow.newClient();
+        await signIn(slow, client);
+        const sid = sessionIdFromCookie(client.cookie(slow.baseUrl, "sid")!);
+        const home = ((await deployment.stored(sid))?.account as { homeAccountId: string }).homeAccountId;
+        const csrf = await csrfTokenOf(signOut, client);
+        await deployment.dropAccessTokens(sid);
+        slow.tenant.faults.graph = { hang: true, times: 1 };
+        const graphCalls = slow.tenant.counters.graphMe;
+        const refreshes = slow.tenant.counters.tokenRefresh;
 
-      assert.equal(signedOut.status, 303);
-      assert.equal(slow.tenant.counters.tokenRefresh > 0, true, "the late request refreshed its token");
-      assert.doesNotMatch(
-        lateAnswer.headers["set-cookie"] ?? "",
-        /(^|, )sid=/,
-        "the old cookie is not sent again",
-      );
-      assert.equal(await deployment.stored(sid), undefined, "the session stays destroyed");
-      assert.equal((await client.get(`${slow.baseUrl}/profile`)).status, 303, "the browser stays signed out");
-    });
+        const late = client.get(`${slow.baseUrl}/profile`);
+        await untilGraphCalled(slow, graphCalls);
+        const ended = await end({ client, sid, csrf });
+        const lateAnswer = await late;
+
+        assert.ok([200, 303].includes(ended.status), `ended: ${ended.status}`);
+        assert.ok(slow.tenant.counters.tokenRefresh > refreshes, "the late request refreshed its token");
+        assert.doesNotMatch(
+          lateAnswer.headers["set-cookie"] ?? "",
+          /(^|, )sid=/,
+          "the old cookie is not sent again",
+        );
+        assert.equal(await deployment.stored(sid), undefined, "the session stays destroyed");
+        assert.ok(
+          !idsOf(await signOut.sessionIndex.sessionsOfAccount(home)).includes(sid),
+          "the index does not find it again",
+        );
+        assert.equal(
+          (await client.get(`${slow.baseUrl}/profile`)).status,
+          303,
+          "the browser stays signed out",
+        );
+      });
+    }
   });
 }
