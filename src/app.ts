@@ -102,6 +102,7 @@ export function createApp(deps: AppDependencies): express.Express {
     store: deps.sessionStore,
     index: deps.sessionIndex,
     timeoutMs: config.session.storeTimeoutMs,
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
   });
   // Before the session: it needs no cookie (a third-party iframe often has none) and must not make one.
   app.get(

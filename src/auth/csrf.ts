@@ -4,7 +4,7 @@
  * is cross-site is refused even before the token is looked at).
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { ForbiddenRequestError } from "../errors.js";
 import { optionalParam } from "../http/params.js";
 
@@ -14,11 +14,14 @@ export function newCsrfToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export const requireCsrfToken: RequestHandler = (req, _res, next) => {
+/** The browser says the request comes from another origin (Fetch Metadata); old browsers say nothing. */
+export function isCrossSite(req: Request): boolean {
   const site = req.get("sec-fetch-site");
-  if (site !== undefined && site !== "same-origin" && site !== "none") {
-    throw new ForbiddenRequestError("This form was sent from another site.");
-  }
+  return site !== undefined && site !== "same-origin" && site !== "none";
+}
+
+export const requireCsrfToken: RequestHandler = (req, _res, next) => {
+  if (isCrossSite(req)) throw new ForbiddenRequestError("This form was sent from another site.");
   const expected = req.session?.csrfToken;
   const sent = optionalParam(req.body, CSRF_FIELD, 128);
   if (typeof expected !== "string" || sent === undefined || !sameString(expected, sent)) {

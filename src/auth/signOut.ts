@@ -18,7 +18,7 @@ import type { AccountSessions } from "../session/accountSessions.js";
 import { isSessionHandle } from "../session/accountSessions.js";
 import { readSignedInAccount } from "../session/readAccount.js";
 import { destroySession } from "../session/sessionOps.js";
-import { requireCsrfToken } from "./csrf.js";
+import { isCrossSite, requireCsrfToken } from "./csrf.js";
 import type { AuthorityMetadata } from "./discoverAuthority.js";
 
 /**
@@ -45,7 +45,10 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
       next();
       return;
     }
-    res.set("Clear-Site-Data", CLEAR_SITE_DATA).redirect(303, "/");
+    // A stale form of this site: whatever the browser kept goes too. Not for another site's form (it
+    // arrives without the Lax cookie, so looks signed out): no site may wipe this one's storage.
+    if (!isCrossSite(req)) res.set("Clear-Site-Data", CLEAR_SITE_DATA);
+    res.redirect(303, "/");
   };
 
   /** Ends this browser's session (and the token cache in it; the id is never reused), then Entra's. */

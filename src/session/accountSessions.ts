@@ -29,7 +29,10 @@ export interface SessionListing {
 }
 
 export interface AccountSessions {
-  /** This browser's first, then the most recently seen. */
+  /**
+   * This browser's first, then the most recently seen; not those past the absolute timeout (they can
+   * no longer be used, though they stay in the store until their browser comes back or they idle out).
+   */
   list(homeAccountId: string, currentSessionId: string): Promise<SessionListing[]>;
   /** Ends every session of the account except `keepSessionId`; resolves to how many ended. */
   endAllBut(homeAccountId: string, keepSessionId: string): Promise<number>;
@@ -55,8 +58,10 @@ export function createAccountSessions(deps: {
   store: Store;
   index: SessionIndex;
   timeoutMs: number;
+  /** A session this long after its sign-in is over (absoluteTimeout.ts ends it at its next request). */
+  absoluteTimeoutMs: number;
 }): AccountSessions {
-  const { store, index, timeoutMs } = deps;
+  const { store, index, timeoutMs, absoluteTimeoutMs } = deps;
 
   const lookUp = (what: string, lookup: Promise<IndexedSession[]>) =>
     withDeadline(lookup, timeoutMs, `session index ${what}`).catch((error: unknown) => {
@@ -84,7 +89,11 @@ export function createAccountSessions(deps: {
 
   return {
     async list(homeAccountId, currentSessionId) {
-      const listings = (await ofAccount(homeAccountId)).map((entry) => {
+      const now = Date.now();
+      const live = (await ofAccount(homeAccountId)).filter(
+        (entry) => now - readSignedInAccount(entry.data)!.signedInAt <= absoluteTimeoutMs,
+      );
+      const listings = live.map((entry) => {
         const account = readSignedInAccount(entry.data)!;
         const current = entry.sessionId === currentSessionId;
         return {
@@ -93,7 +102,7 @@ export function createAccountSessions(deps: {
           browser: readBrowser(account.browser),
           signedInAt: new Date(account.signedInAt),
           // This request touches the session only as it ends: the store still has the previous one.
-          lastSeenAt: new Date(current ? Date.now() : entry.lastSeenAt),
+          lastSeenAt: new Date(current ? now : entry.lastSeenAt),
         };
       });
       return listings.sort(

@@ -16,9 +16,9 @@
  * - set: SET … NX (new) or SET … XX (loaded); only when it wrote, and only for a signed-in session,
  *   then one MULTI of SADD + PEXPIRE <idle timeout> per index key. A SET that wrote nothing (an id
  *   taken by another session, a destroyed or expired session) indexes nothing.
- * - touch: PEXPIRE of the session; for a signed-in session, in one MULTI with PEXPIRE of its index
- *   keys (PEXPIRE never creates a key), so each set lives at least as long as its longest-lived member
- *   even when a session is only touched, never rewritten.
+ * - touch: PEXPIRE of the session; for a signed-in session, in one MULTI with SADD + PEXPIRE of its
+ *   index keys, so each set lives at least as long as its longest-lived member even when a session is
+ *   only touched, never rewritten, and a session stored before the index existed joins it.
  * - destroy: GETDEL, then, when the value named an account, one MULTI of SREM from its index keys.
  * - a lookup: SMEMBERS, then one MULTI of MGET and PTTL of the members' sessions (the last touch was
  *   idle timeout minus PTTL ago); an id whose session is gone (expired
@@ -125,13 +125,15 @@ export class RedisSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed, and its index
-    // keys gain no member (at most a longer life for a set that still exists).
+    // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed. The touch also
+    // (re)adds the session to its index sets, so that a session written before the index existed is
+    // found from its next request on; should the session have been destroyed meanwhile, the member
+    // it adds names nothing, and the next lookup drops it.
     settle(async () => {
       const indexKeys = this.indexKeys(session);
       if (indexKeys.length === 0) return this.client.pExpire(this.key(sid), this.options.ttlMs);
       const multi = this.client.multi().pExpire(this.key(sid), this.options.ttlMs);
-      for (const key of indexKeys) multi.pExpire(key, this.options.ttlMs);
+      for (const key of indexKeys) multi.sAdd(key, sid).pExpire(key, this.options.ttlMs);
       return (await multi.exec())[0];
     }, callback);
   }

@@ -95,10 +95,13 @@ export class SqliteSessionStore extends Store {
     });
   }
 
-  override touch(sid: string, _session: SessionData, callback?: Callback): void {
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
     this.answer(callback, () => {
       const now = this.now();
-      this.sql.touch.run(now + this.idleTimeoutMs, sid, now);
+      // The index columns too: the same values for a session written by this version, filled in for
+      // one that was not (a row of another instance still on an older version).
+      const { homeAccountId, idTokenSid } = indexKeys(session);
+      this.sql.touch.run(now + this.idleTimeoutMs, homeAccountId, idTokenSid, sid, now);
       return undefined;
     });
   }
@@ -166,7 +169,9 @@ function prepare(db: Database.Database) {
     ofIdTokenSid: db.prepare(
       "SELECT sid, sess, expired FROM sessions WHERE id_token_sid = ? AND expired > ?",
     ),
-    touch: db.prepare("UPDATE sessions SET expired = ? WHERE sid = ? AND expired > ?"),
+    touch: db.prepare(
+      "UPDATE sessions SET expired = ?, home_account_id = ?, id_token_sid = ? WHERE sid = ? AND expired > ?",
+    ),
     delete: db.prepare("DELETE FROM sessions WHERE sid = ?"),
     count: db.prepare("SELECT count(*) AS n FROM sessions WHERE expired > ?"),
     clear: db.prepare("DELETE FROM sessions"),
@@ -216,7 +221,8 @@ function openDatabase(path: string, busyWaitMs: number): Database.Database {
       CREATE INDEX IF NOT EXISTS sessions_expired ON sessions (expired);
     `);
     // The index of sessions by account and by ID-token sid: two columns of the row itself, so they
-    // expire and go with it. Added to files made before them (ALTER has no IF NOT EXISTS).
+    // expire and go with it. Added to files made before them (ALTER has no IF NOT EXISTS), and filled
+    // in from the sessions already there, so that "sign out everywhere" finds those too.
     const columns = new Set(
       (db.prepare("PRAGMA table_info(sessions)").all() as { name: string }[]).map((c) => c.name),
     );
@@ -226,6 +232,12 @@ function openDatabase(path: string, busyWaitMs: number): Database.Database {
     db.exec(`
       CREATE INDEX IF NOT EXISTS sessions_home_account_id ON sessions (home_account_id);
       CREATE INDEX IF NOT EXISTS sessions_id_token_sid ON sessions (id_token_sid);
+      UPDATE sessions SET
+          home_account_id = json_extract(sess, '$.account.homeAccountId'),
+          id_token_sid = CASE WHEN json_type(sess, '$.account.idTokenSid') = 'text'
+            THEN json_extract(sess, '$.account.idTokenSid') END
+        WHERE home_account_id IS NULL AND json_valid(sess)
+          AND json_type(sess, '$.account.homeAccountId') = 'text';
       UPDATE sessions SET expired = CAST(ROUND((julianday(expired) - 2440587.5) * 86400000) AS INTEGER)
         WHERE typeof(expired) = 'text' AND julianday(expired) IS NOT NULL;
       DELETE FROM sessions WHERE typeof(expired) NOT IN ('integer', 'real');

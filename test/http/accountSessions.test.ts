@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { idsOf } from "../session/storeContract.js";
+import { rewriteSession } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
@@ -103,6 +104,25 @@ for (const store of ["sqlite", "redis"] as const) {
         assert.ok(!page.body.includes(sessionIdOf(app, client)), "no session id on the page");
       }
     });
+
+    if (store === "sqlite") {
+      it("GET /session, does not list a session past its absolute timeout", async () => {
+        const user = newPerson();
+        const laptop = await browserOf(user.oid, LAPTOP_UA);
+        const phone = await browserOf(user.oid, PHONE_UA);
+        const expiredSignIn = Date.now() - app.config.session.absoluteTimeoutMs - 1_000;
+        rewriteSession(app.sqlitePath, sessionIdOf(app, phone), (session) => {
+          (session.account as { signedInAt: number }).signedInAt = expiredSignIn;
+        });
+
+        const listed = listedSessions(await sessionPage(laptop));
+
+        assert.deepEqual(
+          listed.map((row) => row.browser),
+          ["Firefox on Linux"],
+        );
+      });
+    }
 
     it("POST /auth/sessions/end, with the phone's handle, signs the phone out and keeps the laptop", async () => {
       const user = newPerson();
@@ -235,6 +255,20 @@ for (const store of ["sqlite", "redis"] as const) {
         assert.equal(await isSignedIn(laptop), true);
         assert.equal(await isSignedIn(phone), true);
       });
+    }
+
+    for (const path of ["/auth/signout", "/auth/signout/everywhere", "/auth/sessions/end"]) {
+      for (const site of ["cross-site", "same-site"]) {
+        it(`POST ${path}, a ${site} form reaching a signed-out browser, goes home and clears nothing`, async () => {
+          const response = await app
+            .newClient()
+            .postForm(`${app.baseUrl}${path}`, { _csrf: "x" }, { "sec-fetch-site": site });
+
+          assert.equal(response.status, 303);
+          assert.equal(response.location, `${app.baseUrl}/`);
+          assert.equal(response.headers["clear-site-data"], undefined);
+        });
+      }
     }
 
     it("POST /auth/signout/everywhere, from a browser that is not signed in, goes home and ends nothing", async () => {

@@ -169,7 +169,7 @@ describe("the Redis session store, on the wire", () => {
       "touch, of a stored signed-in session",
       storedSignedIn,
       (sid) => redis.touch(sid, signedIn(sid, { persisted: true })),
-      { PEXPIRE: 3 },
+      { PEXPIRE: 3, SADD: 2 },
     ],
     ["destroy, of a stored session", stored, (sid) => redis.destroy(sid), { GETDEL: 1 }],
     [

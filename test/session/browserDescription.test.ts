@@ -51,6 +51,14 @@ const cases: [what: string, userAgent: string | undefined, expected: string][] =
   ["only spaces", "   \t ", UNKNOWN_BROWSER],
   ["a made-up agent", "xyzzy/1.0", UNKNOWN_BROWSER],
   ["only a system", "Mozilla/5.0 (Windows NT 10.0)", "A browser on Windows"],
+  // The parser echoes an unknown agent's first product token: never shown, anyone can choose it.
+  [
+    "an unknown agent posing as this browser",
+    "Phone (this browser)/1 (Windows NT 10.0)",
+    "A browser on Windows",
+  ],
+  ["an unknown agent with a friendly name", "Work laptop/1.0", UNKNOWN_BROWSER],
+  ["an unknown agent with markup", "<b>Trusted</b>/1 (X11; Linux x86_64)", "A browser on Linux"],
 ];
 
 describe("describeBrowser", () => {

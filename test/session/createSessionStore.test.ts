@@ -108,6 +108,37 @@ describe("the SQLite session store", () => {
     assert.equal(left, 60_000, "the expiry is kept to the millisecond");
   });
 
+  it("createSessionStore, on a file of a version without the session index, indexes the signed-in sessions already there", async () => {
+    const path = join(dir, "before-the-index.sqlite");
+    const now = Date.parse("2030-01-01T00:00:00Z");
+    const old = new Database(path);
+    // The table as this app made it before the index columns.
+    old.exec("CREATE TABLE sessions (sid TEXT PRIMARY KEY, sess TEXT NOT NULL, expired INTEGER NOT NULL)");
+    const insert = old.prepare("INSERT INTO sessions (sid, sess, expired) VALUES (?, ?, ?)");
+    const signedIn = (account: Record<string, unknown>) =>
+      JSON.stringify({ cookie: { path: "/" }, account, tokenCache: "x" });
+    const rows: [sid: string, text: string][] = [
+      ["with-sid", signedIn({ homeAccountId: "a.t", idTokenSid: "entra-1" })],
+      ["without-sid", signedIn({ homeAccountId: "a.t" })],
+      ["numeric-sid", signedIn({ homeAccountId: "a.t", idTokenSid: 7 })],
+      ["numeric-account", signedIn({ homeAccountId: 42, idTokenSid: "entra-2" })],
+      ["anonymous", JSON.stringify({ cookie: { path: "/" } })],
+      ["garbled", "not json"],
+    ];
+    for (const [sid, text] of rows) insert.run(sid, text, now + 60_000);
+    old.close();
+
+    const handle = await createSessionStore(settingsFor({ SQLITE_PATH: path }), { logger, now: () => now });
+    const ofAccount = (await handle.index.sessionsOfAccount("a.t")).map((e) => e.sessionId).sort();
+    const ofSid1 = (await handle.index.sessionsOfIdTokenSid("entra-1")).map((e) => e.sessionId);
+    const ofSid2 = (await handle.index.sessionsOfIdTokenSid("entra-2")).map((e) => e.sessionId);
+    await handle.close();
+
+    assert.deepEqual(ofAccount, ["numeric-sid", "with-sid", "without-sid"]);
+    assert.deepEqual(ofSid1, ["with-sid"]);
+    assert.deepEqual(ofSid2, [], "a session whose account id is not a string names no account");
+  });
+
   it("createSessionStore, with an SQLITE_PATH that cannot hold sessions, fails naming SQLITE_PATH and why", async () => {
     const notADatabase = join(dir, "notes.txt");
     writeFileSync(notADatabase, "These are notes, not a database. ".repeat(100));

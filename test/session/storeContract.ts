@@ -252,6 +252,35 @@ export function runStoreContract(
       assert.deepEqual(bySid[0]?.data.account, stored.account);
     });
 
+    it(`${name}: the index, for a session stored without its index entries (an earlier version), finds it from its next touch`, async () => {
+      const account = `${sid()}.tenant`;
+      const id = sid();
+      const stored = signedIn(account, `${id}-entra-sid`);
+      await set(id, newSession());
+      // The signed-in content, written as an earlier version did: the session itself only.
+      await subject.corrupt(id, JSON.stringify(stored));
+      assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), [], "not indexed yet");
+
+      await call((cb) => subject.store.touch!(id, stored, cb));
+
+      assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), [id]);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`)), [id]);
+    });
+
+    it(`${name}: the index, after a destroyed session is touched by a late request, does not find it`, async () => {
+      const account = `${sid()}.tenant`;
+      const id = sid();
+      const stored = signedIn(account, `${id}-entra-sid`);
+      await set(id, stored);
+      await destroy(id);
+
+      await call((cb) => subject.store.touch!(id, { ...stored, persisted: true }, cb));
+
+      assert.equal(await get(id), null);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), []);
+      assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`)), []);
+    });
+
     it(`${name}: the index, after one session is destroyed, finds only the other`, async () => {
       const account = `${sid()}.tenant`;
       const [gone, kept] = [sid(), sid()];
