@@ -2,7 +2,7 @@
  * What the bench's parent (bench/run.ts) and its app process (bench/server.ts) say to each other
  * over Node's IPC channel. Everything is plain JSON.
  */
-import type { LocalTenantCounters } from "../src/localTenant/index.js";
+import type { LocalTenantCounters } from "local-entra";
 
 /** How the parent asks for an app process (passed in the BENCH_APP environment variable). */
 export interface AppProcessOptions {

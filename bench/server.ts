@@ -14,7 +14,7 @@ import type { RequestHandler } from "express";
 import { composeApp } from "../src/compose.js";
 import { loadConfig } from "../src/config/loadConfig.js";
 import { createHttpsAgent } from "../src/http/createHttpsAgent.js";
-import { startLocalTenant } from "../src/localTenant/index.js";
+import { startLocalTenant } from "local-entra";
 import { createLogger } from "../src/logger.js";
 import { createSessionStore } from "../src/session/createSessionStore.js";
 import { CEILING_PATH, createCeilingRouter } from "./ceiling.js";

@@ -91,7 +91,7 @@ export async function startLocalMode(
   log: (message: string) => void,
 ): Promise<LocalMode> {
   // Loaded only here, so a production process never even imports the stand-in.
-  const { startLocalTenant } = await import("./localTenant/index.js");
+  const { startLocalTenant } = await import("local-entra");
   const tenant = await startLocalTenant({
     port: checked.localTenantPort,
     clients: [

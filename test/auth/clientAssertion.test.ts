@@ -17,8 +17,8 @@ import type { ClientCertificate } from "../../src/config/settings.js";
 import {
   createCertificateAuthority,
   createClientCertificate,
-} from "../../src/localTenant/clientCertificates.js";
-import type { LocalClientCertificate } from "../../src/localTenant/clientCertificates.js";
+} from "local-entra";
+import type { LocalClientCertificate } from "local-entra";
 
 const CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const TOKEN_ENDPOINT = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token";

@@ -15,8 +15,8 @@ import { discoverAuthority } from "../../src/auth/discoverAuthority.js";
 import { createSessionCachePlugin } from "../../src/auth/sessionCachePlugin.js";
 import { CorruptTokenCacheError } from "../../src/errors.js";
 import { createHttpsAgent } from "../../src/http/createHttpsAgent.js";
-import { startLocalTenant } from "../../src/localTenant/index.js";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import { startLocalTenant } from "local-entra";
+import type { LocalTenant } from "local-entra";
 import { parseLoginForm } from "../support/signIn.js";
 import { TestClient } from "../support/testClient.js";
 

@@ -12,11 +12,11 @@ import { ConfigError } from "../../src/errors.js";
 import {
   createCertificateAuthority,
   createClientCertificate,
-} from "../../src/localTenant/clientCertificates.js";
+} from "local-entra";
 import type {
   LocalCertificateAuthority,
   LocalClientCertificate,
-} from "../../src/localTenant/clientCertificates.js";
+} from "local-entra";
 
 const base = {
   TENANT_ID: "11111111-2222-3333-4444-555555555555",

@@ -162,7 +162,7 @@ const originsAccepted: [OriginSetting, string, string][] = [
   ["CLOUD_INSTANCE", "https://login.microsoftonline.us/", "https://login.microsoftonline.us/"],
   ["CLOUD_INSTANCE", "https://login.chinacloudapi.cn/", "https://login.chinacloudapi.cn/"],
   ["CLOUD_INSTANCE", "https://login.contoso.test:8443/", "https://login.contoso.test:8443/"],
-  // The local tenant's shapes: https://<loopback host>:<port>/ (localTenant/index.ts, localMode.ts).
+  // The local tenant's shapes: https://<loopback host>:<port>/ (local-entra's index.ts, localMode.ts).
   ["CLOUD_INSTANCE", PLACEHOLDER_TENANT.cloudInstance, "https://127.0.0.1/"],
   ["CLOUD_INSTANCE", "https://127.0.0.1:54321/", "https://127.0.0.1:54321/"],
   ["CLOUD_INSTANCE", "https://[::1]:54321/", "https://[::1]:54321/"],

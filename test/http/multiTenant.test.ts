@@ -11,7 +11,7 @@ import {
   SECOND_TENANT_ID,
   SECOND_TENANT_USERS,
   TEST_USERS,
-} from "../../src/localTenant/index.js";
+} from "local-entra";
 import { readSessionRow } from "../support/sessionRows.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";

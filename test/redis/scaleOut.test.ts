@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
-import { REFRESH_TOKEN_PREFIX } from "../../src/localTenant/index.js";
+import { REFRESH_TOKEN_PREFIX } from "local-entra";
 import { monitorRedis } from "../support/redisMonitor.js";
 import { sessionIdFromCookie } from "../support/sessionRows.js";
 import type { RedisCommandLog } from "../support/redisMonitor.js";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { IdTokenFault } from "../../src/localTenant/index.js";
+import type { IdTokenFault } from "local-entra";
 import { readSessionRow } from "../support/sessionRows.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../src/localTenant/index.js";
+import { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "local-entra";
 import { authorizeAtTenant } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";

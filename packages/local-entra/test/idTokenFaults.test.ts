@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compactVerify, createLocalJWKSet, decodeJwt } from "jose";
 import type { JSONWebKeySet } from "jose";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import type { LocalTenant } from "../src/index.js";
 import type { TokenResponse } from "./helpers.js";
 import { CLIENT, obtainTokens, parseJson, refresh, startTestTenant, tenantRequest } from "./helpers.js";
 

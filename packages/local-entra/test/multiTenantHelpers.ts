@@ -4,8 +4,8 @@
  * authority (metadata fetched once and passed in, as the app does).
  */
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import type { LocalTenant, LocalTenantClient } from "../../src/localTenant/index.js";
-import { SECOND_TENANT_ID } from "../../src/localTenant/index.js";
+import type { LocalTenant, LocalTenantClient } from "../src/index.js";
+import { SECOND_TENANT_ID } from "../src/index.js";
 import type { HttpResult, Pkce } from "./helpers.js";
 import {
   newPkce,

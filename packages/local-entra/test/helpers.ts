@@ -9,8 +9,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { TestContext } from "node:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet, JWTPayload } from "jose";
-import { startLocalTenant } from "../../src/localTenant/index.js";
-import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../../src/localTenant/index.js";
+import { startLocalTenant } from "../src/index.js";
+import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../src/index.js";
 
 /** A secret client (the secret is declared present, so tests can send it without a check). */
 export type SecretClient = LocalTenantClient & { clientSecret: string };

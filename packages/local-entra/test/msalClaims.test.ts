@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeJwt } from "jose";
-import { CAE_ANSWER_CLAIM } from "../../src/localTenant/index.js";
+import { CAE_ANSWER_CLAIM } from "../src/index.js";
 import { challengeClaims, graphMe, startTestTenant, tokenEndpoint } from "./helpers.js";
 import type { SentRequest } from "./msalHelpers.js";
 import { msalClient, signInWithMsal } from "./msalHelpers.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { inflateSync } from "node:zlib";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import type { LocalTenant } from "../src/index.js";
 import type { HttpResult } from "./helpers.js";
 import {
   challengeClaims,

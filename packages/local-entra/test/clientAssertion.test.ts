@@ -5,16 +5,8 @@ import type { TestContext } from "node:test";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import type { AccountInfo, AuthenticationResult } from "@azure/msal-node";
 import { decodeProtectedHeader, importPKCS8, SignJWT } from "jose";
-import {
-  createCertificateAuthority,
-  createClientCertificate,
-  startLocalTenant,
-} from "../../src/localTenant/index.js";
-import type {
-  LocalCertificateAuthority,
-  LocalClientCertificate,
-  LocalTenant,
-} from "../../src/localTenant/index.js";
+import { createCertificateAuthority, createClientCertificate, startLocalTenant } from "../src/index.js";
+import type { LocalCertificateAuthority, LocalClientCertificate, LocalTenant } from "../src/index.js";
 import type { EntraErrorResponse, HttpResult } from "./helpers.js";
 import {
   CLIENT,

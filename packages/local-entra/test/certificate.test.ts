@@ -3,7 +3,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { test } from "node:test";
-import { startLocalTenant } from "../../src/localTenant/index.js";
+import { startLocalTenant } from "../src/index.js";
 import { httpsRequest, startTestTenant } from "./helpers.js";
 
 function peerCertificate(url: string, ca: string): Promise<X509Certificate> {

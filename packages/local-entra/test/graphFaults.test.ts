@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeJwt } from "jose";
-import { CAE_ANSWER_CLAIM } from "../../src/localTenant/index.js";
+import { CAE_ANSWER_CLAIM } from "../src/index.js";
 import type { TokenResponse } from "./helpers.js";
 import {
   challengeClaims,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { JSONWebKeySet } from "jose";
-import { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../../src/localTenant/index.js";
+import { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../src/index.js";
 import type { TokenResponse } from "./helpers.js";
 import {
   authorizeUrl,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeJwt } from "jose";
-import { SECOND_TENANT_ID, TEST_USERS } from "../../src/localTenant/index.js";
-import type { LocalTenantClient } from "../../src/localTenant/index.js";
+import { SECOND_TENANT_ID, TEST_USERS } from "../src/index.js";
+import type { LocalTenantClient } from "../src/index.js";
 import {
   authorizeUrl,
   CLIENT,

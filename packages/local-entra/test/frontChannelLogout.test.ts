@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { TestContext } from "node:test";
 import vm from "node:vm";
 import { decodeJwt } from "jose";
-import type { LocalTenant, LocalTenantClient } from "../../src/localTenant/index.js";
+import type { LocalTenant, LocalTenantClient } from "../src/index.js";
 import type { HttpResult, SecretClient, TokenResponse } from "./helpers.js";
 import {
   authorizeUrl,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import type { LocalTenant } from "../src/index.js";
 import {
   authorizeUrl,
   CLIENT,

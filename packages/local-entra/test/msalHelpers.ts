@@ -11,7 +11,7 @@ import type {
   NetworkRequestOptions,
   NetworkResponse,
 } from "@azure/msal-node";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import type { LocalTenant } from "../src/index.js";
 import { CLIENT, newPkce, parseLoginForm, postForm, REDIRECT_URI, tenantRequest } from "./helpers.js";
 
 export interface SentRequest {

@@ -8,7 +8,7 @@ import {
   SECOND_TENANT_ID,
   SECOND_TENANT_USERS,
   TEST_USERS,
-} from "../../src/localTenant/index.js";
+} from "../src/index.js";
 import {
   CLIENT,
   graphGet,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SECOND_TENANT_ID, SECOND_TENANT_USERS, TEST_USERS } from "../../src/localTenant/index.js";
-import type { LocalTenant } from "../../src/localTenant/index.js";
+import { SECOND_TENANT_ID, SECOND_TENANT_USERS, TEST_USERS } from "../src/index.js";
+import type { LocalTenant } from "../src/index.js";
 import {
   CLIENT,
   graphGet,
