@@ -103,6 +103,7 @@ export function createCompleteSignIn(
         subject: claims.sub,
         issuer: claims.iss,
         ...(claims.sid ? { idTokenSid: claims.sid } : {}),
+        ...(claims.loginHint ? { logoutHint: claims.loginHint } : {}),
         browser: describeBrowser(req.get("user-agent")),
         signedInAt: Date.now(),
         ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),

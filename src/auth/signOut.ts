@@ -53,6 +53,7 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
 
   /** Ends this browser's session (and the token cache in it; the id is never reused), then Entra's. */
   async function signOutHere(req: express.Request, res: Response): Promise<void> {
+    const logoutHint = readSignedInAccount(req.session)?.logoutHint;
     await destroySession(req.session);
     res.set("Clear-Site-Data", CLEAR_SITE_DATA);
     res.clearCookie(config.session.cookieName, {
@@ -63,6 +64,8 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
     const logout = new URL(metadata.endSessionEndpoint);
     logout.searchParams.set("post_logout_redirect_uri", config.auth.postLogoutRedirectUri);
     logout.searchParams.set("client_id", config.auth.clientId);
+    // Without it Entra asks which account to sign out, though it is this one.
+    if (logoutHint) logout.searchParams.set("logout_hint", logoutHint);
     res.redirect(303, logout.href);
   }
 

@@ -26,6 +26,8 @@ export interface TrustedIdTokenClaims {
   tid: string;
   /** Entra's session id (`sid`), when the token carries one: what front-channel sign-out sends. */
   sid?: string;
+  /** Entra's `login_hint` (opaque), when asked for and sent: the `logout_hint` of the sign-out. */
+  loginHint?: string;
 }
 
 export function validateIdTokenClaims(claims: unknown, expected: IdTokenExpectations): TrustedIdTokenClaims {
@@ -55,5 +57,7 @@ export function validateIdTokenClaims(claims: unknown, expected: IdTokenExpectat
   if (c.nonce !== expected.nonce) fail("nonce mismatch");
   // Entra's session id, which its front-channel sign-out names; optional, and outside input.
   const sid = typeof c.sid === "string" && c.sid.length > 0 && c.sid.length <= 256 ? { sid: c.sid } : {};
-  return { iss: issuer, sub: c.sub as string, oid: c.oid as string, tid, ...sid };
+  const hint = c.login_hint;
+  const loginHint = typeof hint === "string" && /^[\x21-\x7e]{1,1024}$/.test(hint) ? { loginHint: hint } : {};
+  return { iss: issuer, sub: c.sub as string, oid: c.oid as string, tid, ...sid, ...loginHint };
 }

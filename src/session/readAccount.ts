@@ -18,15 +18,17 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
   if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
     return undefined;
   const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
-  const { environment, idTokenSid, browser } = account as {
+  const { environment, idTokenSid, browser, logoutHint } = account as {
     environment?: unknown;
     idTokenSid?: unknown;
     browser?: unknown;
+    logoutHint?: unknown;
   };
   const where =
     typeof environment === "string" && environment.length <= MAX_FIELD_LENGTH ? { environment } : {};
   const entraSession =
     typeof idTokenSid === "string" && idTokenSid.length <= MAX_FIELD_LENGTH ? { idTokenSid } : {};
+  const hint = typeof logoutHint === "string" && logoutHint.length <= 1024 ? { logoutHint } : {};
   const from =
     typeof browser === "string" && browser.length <= MAX_BROWSER_DESCRIPTION_LENGTH ? { browser } : {};
   return {
@@ -42,6 +44,7 @@ export function readSignedInAccount(session: Partial<SessionData> | undefined): 
     ...where,
     ...entraSession,
     ...from,
+    ...hint,
   } as SignedInAccount;
 }
 

@@ -18,6 +18,8 @@ export interface SignedInAccount {
   issuer: string;
   /** The ID token's `sid` (Entra's session), when it had one: the session index finds it by this. */
   idTokenSid?: string;
+  /** The ID token's `login_hint`, sent back as `logout_hint` so that Entra's sign-out asks nothing. */
+  logoutHint?: string;
   /** The browser it signed in from, described in a few words (session/browserDescription.ts). */
   browser?: string;
   /** Epoch ms; the absolute session timeout counts from here. */
