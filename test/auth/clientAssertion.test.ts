@@ -14,10 +14,7 @@ import {
 } from "../../src/auth/clientAssertion.js";
 import { readClientCertificate } from "../../src/config/clientCertificate.js";
 import type { ClientCertificate } from "../../src/config/settings.js";
-import {
-  createCertificateAuthority,
-  createClientCertificate,
-} from "local-entra";
+import { createCertificateAuthority, createClientCertificate } from "local-entra";
 import type { LocalClientCertificate } from "local-entra";
 
 const CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";

@@ -9,14 +9,8 @@ import { before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { describeCredential } from "../../src/config/describeCredential.js";
 import { ConfigError } from "../../src/errors.js";
-import {
-  createCertificateAuthority,
-  createClientCertificate,
-} from "local-entra";
-import type {
-  LocalCertificateAuthority,
-  LocalClientCertificate,
-} from "local-entra";
+import { createCertificateAuthority, createClientCertificate } from "local-entra";
+import type { LocalCertificateAuthority, LocalClientCertificate } from "local-entra";
 
 const base = {
   TENANT_ID: "11111111-2222-3333-4444-555555555555",
