@@ -45,7 +45,7 @@ type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
   const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [], {
     cwd: projectPaths().root,
-    execArgv: ["--import", "tsx", "--expose-gc"],
+    execArgv: ["--conditions=source", "--import", "tsx", "--expose-gc"],
     env: { ...process.env, NODE_ENV: "test", BENCH_APP: JSON.stringify(options) },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

@@ -18,7 +18,7 @@ import { projectPaths } from "../src/paths.js";
 const KILL_AFTER_MS = 120_000;
 
 async function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", ...args], {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "bench/run.ts", ...args], {
     cwd: projectPaths().root,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -20,7 +20,7 @@ const cwd = mkdtempSync(join(tmpdir(), "server-test-"));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", TSX, SERVER], {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", TSX, SERVER], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -187,7 +187,7 @@ describe("the server process with an unusable SQLITE_PATH", () => {
   after(() => rmSync(cwd, { recursive: true, force: true }));
 
   async function startServer(sqlitePath: string) {
-    const child = spawn(process.execPath, ["--import", TSX, SERVER], {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", TSX, SERVER], {
       cwd,
       env: {
         PATH: process.env.PATH ?? "",
