@@ -121,6 +121,7 @@ export async function measureBreakdown(iterations: number): Promise<Breakdown> {
             account,
             clients,
             cipher: app.cipher,
+            now: Date.now,
             inFlight,
             requestEnded: Promise.resolve(),
             correlationId: "breakdown",

@@ -5,12 +5,11 @@
  * signed in, calls the same Graph stand-in with one fixed access token and renders the same page. It
  * skips only MSAL and the token-cache middleware.
  */
-import { randomUUID } from "node:crypto";
 import type { Agent } from "node:https";
 import { Router } from "express";
 import type { AppConfig } from "../src/config/settings.js";
 import { createGraphClient } from "../src/graph/createGraphClient.js";
-import { readSignedInAccount } from "../src/session/readAccount.js";
+import { readAccount, readCsrfToken } from "../src/session/sessionState.js";
 
 export const CEILING_PATH = "/bench/ceiling";
 
@@ -27,15 +26,15 @@ export function createCeilingRouter(deps: {
   const graph = createGraphClient(deps.config.graph, deps.httpsAgent);
   const router = Router();
   router.get(CEILING_PATH, async (req, res) => {
-    const account = readSignedInAccount(req.session);
+    const account = readAccount(req.session);
     if (!account) {
       res.redirect(303, "/auth/signin");
       return;
     }
     if (deps.token.value === undefined) throw new Error("the ceiling's access token is not set");
-    const profile = await graph.getMe(deps.token.value, randomUUID());
+    const profile = await graph.getMe(deps.token.value, res.locals.requestId);
     res.locals.account = account;
-    res.locals.csrfToken = req.session.csrfToken;
+    res.locals.csrfToken = readCsrfToken(req.session);
     res.render("profile", { profile });
   });
   return router;

@@ -8,6 +8,9 @@
  * connections with requests in flight; the app would go on handling those requests for clients that
  * are gone, and bench/README.md explains why that distorts the next runs.) bench/measure.ts sizes
  * each run from the rate of the run before it, so that it lasts about the wanted time.
+ *
+ * Latencies are taken from each response as autocannon reports it (fractional milliseconds), so that
+ * several runs (the interleaved rounds of bench/measure.ts) can be summarized as one.
  */
 import autocannon from "autocannon";
 
@@ -28,7 +31,7 @@ export interface LoadResult {
   responses: number;
   durationSeconds: number;
   requestsPerSecond: number;
-  /** Of 2xx responses, in milliseconds (autocannon's resolution). */
+  /** Of 2xx responses, in milliseconds (nearest rank over every response). */
   latencyMs: { mean: number; p50: number; p99: number; max: number };
   /** Response bytes (headers and body) per response: the ceiling's page should match /profile's. */
   bytesPerResponse: number;
@@ -39,11 +42,25 @@ export interface LoadResult {
   stoppedAtDeadline: boolean;
 }
 
-export async function driveLoad(spec: LoadSpec): Promise<LoadResult> {
+/** One run as measured; summarizeLoad turns one or more into a LoadResult. */
+export interface LoadRun {
+  responses: number;
+  durationSeconds: number;
+  bytes: number;
+  /** Of 2xx responses, in milliseconds. */
+  latenciesMs: number[];
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  stoppedAtDeadline: boolean;
+}
+
+export async function driveLoad(spec: LoadSpec): Promise<LoadRun> {
   if (spec.cookies.length === 0) throw new Error("no session to drive load with");
   let next = 0;
   let stoppedAtDeadline = false;
   let deadline: NodeJS.Timeout | undefined;
+  const latenciesMs: number[] = [];
   // autocannon notices the end only at its next sample tick; the run's time ends with its last response.
   const startedAt = performance.now();
   let lastResponseAt = startedAt;
@@ -72,30 +89,54 @@ export async function driveLoad(spec: LoadSpec): Promise<LoadResult> {
           ? reject(error instanceof Error ? error : new Error("autocannon failed", { cause: error }))
           : resolve(value),
     );
-    instance.on("response", () => {
+    instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
       lastResponseAt = performance.now();
+      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
     });
     deadline = setTimeout(() => {
       stoppedAtDeadline = true;
       instance.stop();
     }, spec.deadlineSeconds * 1000);
   }).finally(() => clearTimeout(deadline));
-  const durationSeconds = (lastResponseAt - startedAt) / 1000;
   return {
     responses: result.requests.total,
-    durationSeconds,
-    requestsPerSecond: durationSeconds > 0 ? result.requests.total / durationSeconds : 0,
-    latencyMs: {
-      mean: result.latency.mean,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      max: result.latency.max,
-    },
-    bytesPerResponse:
-      result.requests.total > 0 ? Math.round(result.throughput.total / result.requests.total) : 0,
+    durationSeconds: (lastResponseAt - startedAt) / 1000,
+    bytes: result.throughput.total,
+    latenciesMs,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
     stoppedAtDeadline,
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** One run's figures, or several runs' (of the same route) taken together. */
+export function summarizeLoad(runs: readonly LoadRun[]): LoadResult {
+  const sum = (pick: (run: LoadRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const responses = sum((run) => run.responses);
+  const durationSeconds = sum((run) => run.durationSeconds);
+  const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+  return {
+    responses,
+    durationSeconds,
+    requestsPerSecond: durationSeconds > 0 ? responses / durationSeconds : 0,
+    latencyMs: {
+      mean: round2(latencies.reduce((total, value) => total + value, 0) / latencies.length),
+      p50: round2(percentile(latencies, 50)),
+      p99: round2(percentile(latencies, 99)),
+      max: round2(latencies.at(-1) ?? Number.NaN),
+    },
+    bytesPerResponse: responses > 0 ? Math.round(sum((run) => run.bytes) / responses) : 0,
+    non2xx: sum((run) => run.non2xx),
+    errors: sum((run) => run.errors),
+    timeouts: sum((run) => run.timeouts),
+    stoppedAtDeadline: runs.some((run) => run.stoppedAtDeadline),
   };
 }

@@ -1,13 +1,19 @@
 /**
- * One measurement: memory before (after a GC), a warm-up, the measured run, memory after (after a
- * GC). The per-request figures are COUNTED in the app process between two snapshots taken with no
- * request running: calls the local tenant received, calls the session store received, requests the
- * app handled. Runs are fixed request counts sized from the previous run's rate (see load.ts).
+ * Measurements. Every per-request figure is COUNTED in the child processes between two snapshots
+ * taken with no request running: requests the app handled, calls the local tenant and the session
+ * store received, and the CPU time (user + system, all threads) the app process and the tenant's
+ * process used. Runs are fixed request counts sized from the previous run's rate (see load.ts).
+ *
+ * `measure`: memory before (after a GC), a warm-up, one measured run, memory after (after a GC).
+ * `measurePair`: /profile and the ceiling in alternating rounds (profile, ceiling, ceiling, profile,
+ * …), so that both routes see the same machine — other processes on the shared cores change what a
+ * CPU microsecond buys, and they change it over seconds — and each round gives a pair of figures
+ * taken seconds apart.
  */
-import type { AppProcess } from "./appProcess.js";
-import { driveLoad } from "./load.js";
-import type { LoadResult } from "./load.js";
-import type { AppSnapshot, RouteName } from "./protocol.js";
+import { driveLoad, summarizeLoad } from "./load.js";
+import type { LoadResult, LoadRun } from "./load.js";
+import type { RouteName } from "./protocol.js";
+import type { Snapshot, System } from "./system.js";
 
 export interface MeasureSpec {
   route: RouteName;
@@ -15,8 +21,9 @@ export interface MeasureSpec {
   cookies: readonly string[];
   connections: number;
   warmupSeconds: number;
+  /** The measured time (for measurePair: of each round). */
   durationSeconds: number;
-  /** Record a CPU profile of the measured run in the app process, written here. */
+  /** Record a CPU profile of the (first) measured run in the app process, written here. */
   cpuProfilePath?: string | undefined;
 }
 
@@ -31,27 +38,46 @@ export interface PerRequest {
   storeGets: number;
 }
 
+/** CPU time per handled request, in µs. */
+export interface CpuPerRequest {
+  /** The app process: user + system. The primary figure. */
+  app: number;
+  appUser: number;
+  appSystem: number;
+  /** The local tenant's process (Graph stand-in and identity provider): not the app's, for reference. */
+  tenant: number;
+}
+
+export interface Counted {
+  handledRequests: number;
+  non200: number;
+  aborted: number;
+  identityProviderCalls: number;
+  tokenCalls: number;
+  graphCalls: number;
+  storeSets: number;
+  storeTouches: number;
+  storeGets: number;
+  appCpuUserMicros: number;
+  appCpuSystemMicros: number;
+  tenantCpuMicros: number;
+  /** Every snapshot found no request running (else counts may include a straggler). */
+  settled: boolean;
+}
+
 export interface Measurement {
   route: RouteName;
   path: string;
   sessions: number;
   connections: number;
+  /** Measured runs taken together (1, or the rounds of measurePair). */
+  runs: number;
   load: LoadResult;
-  /** Counted in the app process during the measured run. */
-  counted: {
-    handledRequests: number;
-    non200: number;
-    aborted: number;
-    identityProviderCalls: number;
-    tokenCalls: number;
-    graphCalls: number;
-    storeSets: number;
-    storeTouches: number;
-    storeGets: number;
-    /** Both snapshots found no request running (else counts may include a straggler). */
-    settled: boolean;
-  };
+  /** Counted in the child processes during the measured run(s). */
+  counted: Counted;
   perRequest: PerRequest;
+  cpuMicrosPerRequest: CpuPerRequest;
+  /** Before the warm-up and after the last measured run (for measurePair: of the pair). */
   memory: {
     rssBeforeBytes: number;
     rssAfterBytes: number;
@@ -60,19 +86,37 @@ export interface Measurement {
   };
 }
 
-const identityProviderCalls = (s: AppSnapshot) =>
-  s.tenant.discovery + s.tenant.tokenAuthorizationCode + s.tenant.tokenRefresh;
-const tokenCalls = (s: AppSnapshot) => s.tenant.tokenAuthorizationCode + s.tenant.tokenRefresh;
+/** One round of measurePair: each route's figures of that round alone. */
+export interface PairRound {
+  /** Which route ran first in this round. */
+  first: RouteName;
+  profile: RoundFigures;
+  ceiling: RoundFigures;
+}
+
+export interface RoundFigures {
+  requests: number;
+  appCpuMicrosPerRequest: number;
+  requestsPerSecond: number;
+}
+
+export interface PairMeasurement {
+  profile: Measurement;
+  ceiling: Measurement;
+  rounds: PairRound[];
+}
 
 /** Requests per connection of the first, short run that gives the rate the next run is sized from. */
 const PROBE_REQUESTS_PER_CONNECTION = 5;
 
 type LoadSpecFor = Pick<MeasureSpec, "path" | "cookies" | "connections">;
 
-function loader(app: AppProcess, spec: LoadSpecFor) {
+const rateOf = (run: LoadRun) => (run.durationSeconds > 0 ? run.responses / run.durationSeconds : 0);
+
+function loader(system: System, spec: LoadSpecFor) {
   const load = (requests: number, seconds: number) =>
     driveLoad({
-      baseUrl: app.baseUrl,
+      baseUrl: system.baseUrl,
       path: spec.path,
       cookies: spec.cookies,
       connections: spec.connections,
@@ -83,45 +127,61 @@ function loader(app: AppProcess, spec: LoadSpecFor) {
     Math.max(spec.connections, Math.round(rate * seconds));
   return {
     /** A run of about `seconds`, sized from the rate of `previous`. */
-    next: (previous: LoadResult, seconds: number) =>
-      load(requestsFor(previous.requestsPerSecond, seconds), seconds),
+    next: (previous: LoadRun, seconds: number) => load(requestsFor(rateOf(previous), seconds), seconds),
     /** A short probe, then a run sized from the probe's rate to last about `seconds`. */
     warm: async (seconds: number) => {
       const probe = await load(spec.connections * PROBE_REQUESTS_PER_CONNECTION, seconds);
-      return load(requestsFor(probe.requestsPerSecond, seconds), seconds);
+      return load(requestsFor(rateOf(probe), seconds), seconds);
     },
   };
 }
 
 /** Unmeasured load (JIT, connection pools, caches), so that the first measurement is not the coldest. */
-export async function warmUp(app: AppProcess, spec: LoadSpecFor, seconds: number): Promise<void> {
-  await loader(app, spec).warm(seconds);
+export async function warmUp(system: System, spec: LoadSpecFor, seconds: number): Promise<void> {
+  await loader(system, spec).warm(seconds);
 }
 
-export async function measure(app: AppProcess, spec: MeasureSpec): Promise<Measurement> {
-  const load = loader(app, spec);
-  const before = await app.snapshot({ gc: true });
-  const warm = await load.warm(spec.warmupSeconds);
-  const start = await app.snapshot({ gc: false });
-  if (spec.cpuProfilePath) await app.startCpuProfile();
-  const result = await load.next(warm, spec.durationSeconds);
-  if (spec.cpuProfilePath) await app.stopCpuProfile(spec.cpuProfilePath);
-  const end = await app.snapshot({ gc: true });
+const identityProviderCalls = (s: Snapshot) =>
+  s.tenant.discovery + s.tenant.tokenAuthorizationCode + s.tenant.tokenRefresh;
+const tokenCalls = (s: Snapshot) => s.tenant.tokenAuthorizationCode + s.tenant.tokenRefresh;
 
-  const delta = (pick: (s: AppSnapshot) => number) => pick(end) - pick(start);
-  const route = (s: AppSnapshot) => s.routes[spec.route];
-  const counted = {
-    handledRequests: delta((s) => route(s).handled),
-    non200: delta((s) => route(s).non200),
-    aborted: delta((s) => route(s).aborted),
+/** What happened between two snapshots, for one route. */
+function countedBetween(start: Snapshot, end: Snapshot, route: RouteName): Counted {
+  const delta = (pick: (s: Snapshot) => number) => pick(end) - pick(start);
+  const ofRoute = (s: Snapshot) => s.routes[route];
+  return {
+    handledRequests: delta((s) => ofRoute(s).handled),
+    non200: delta((s) => ofRoute(s).non200),
+    aborted: delta((s) => ofRoute(s).aborted),
     identityProviderCalls: delta(identityProviderCalls),
     tokenCalls: delta(tokenCalls),
     graphCalls: delta((s) => s.tenant.graphMe),
     storeSets: delta((s) => s.store.set),
     storeTouches: delta((s) => s.store.touch),
     storeGets: delta((s) => s.store.get),
+    appCpuUserMicros: delta((s) => s.cpu.app.userMicros),
+    appCpuSystemMicros: delta((s) => s.cpu.app.systemMicros),
+    tenantCpuMicros: delta((s) => s.cpu.tenant.userMicros + s.cpu.tenant.systemMicros),
     settled: start.idle && end.idle,
   };
+}
+
+function addCounted(a: Counted, b: Counted): Counted {
+  const sum = { ...a };
+  for (const key of Object.keys(a) as (keyof Counted)[]) {
+    if (key === "settled") sum.settled = a.settled && b.settled;
+    else sum[key] = a[key] + b[key];
+  }
+  return sum;
+}
+
+function measurementOf(
+  spec: MeasureSpec,
+  runs: LoadRun[],
+  counted: Counted,
+  before: Snapshot,
+  after: Snapshot,
+): Measurement {
   const per = (count: number) =>
     counted.handledRequests === 0 ? Number.NaN : round(count / counted.handledRequests);
   return {
@@ -129,7 +189,8 @@ export async function measure(app: AppProcess, spec: MeasureSpec): Promise<Measu
     path: spec.path,
     sessions: spec.cookies.length,
     connections: spec.connections,
-    load: result,
+    runs: runs.length,
+    load: summarizeLoad(runs),
     counted,
     perRequest: {
       identityProviderCalls: per(counted.identityProviderCalls),
@@ -139,12 +200,111 @@ export async function measure(app: AppProcess, spec: MeasureSpec): Promise<Measu
       storeTouches: per(counted.storeTouches),
       storeGets: per(counted.storeGets),
     },
+    cpuMicrosPerRequest: {
+      app: per(counted.appCpuUserMicros + counted.appCpuSystemMicros),
+      appUser: per(counted.appCpuUserMicros),
+      appSystem: per(counted.appCpuSystemMicros),
+      tenant: per(counted.tenantCpuMicros),
+    },
     memory: {
       rssBeforeBytes: before.memory.rss,
-      rssAfterBytes: end.memory.rss,
+      rssAfterBytes: after.memory.rss,
       heapUsedBeforeBytes: before.memory.heapUsed,
-      heapUsedAfterBytes: end.memory.heapUsed,
+      heapUsedAfterBytes: after.memory.heapUsed,
     },
+  };
+}
+
+/**
+ * One measured run from `start` to `end`. With a CPU profile, the window is opened and closed inside
+ * the profile (starting and writing it stay out), and `next` is a snapshot taken after it is written.
+ */
+async function measuredRun(
+  system: System,
+  run: () => Promise<LoadRun>,
+  cpuProfilePath: string | undefined,
+  current: Snapshot,
+): Promise<{ run: LoadRun; start: Snapshot; end: Snapshot; next: Snapshot }> {
+  if (!cpuProfilePath) {
+    const result = await run();
+    const end = await system.snapshot({ gc: false });
+    return { run: result, start: current, end, next: end };
+  }
+  await system.startCpuProfile();
+  const start = await system.snapshot({ gc: false });
+  const result = await run();
+  const end = await system.snapshot({ gc: false });
+  await system.stopCpuProfile(cpuProfilePath);
+  return { run: result, start, end, next: await system.snapshot({ gc: false }) };
+}
+
+export async function measure(system: System, spec: MeasureSpec): Promise<Measurement> {
+  const load = loader(system, spec);
+  const before = await system.snapshot({ gc: true });
+  const warm = await load.warm(spec.warmupSeconds);
+  const { run, start, end } = await measuredRun(
+    system,
+    () => load.next(warm, spec.durationSeconds),
+    spec.cpuProfilePath,
+    await system.snapshot({ gc: false }),
+  );
+  const after = await system.snapshot({ gc: true });
+  return measurementOf(spec, [run], countedBetween(start, end, spec.route), before, after);
+}
+
+/**
+ * /profile and the ceiling in `rounds` alternating rounds of durationSeconds each (the first route
+ * of a round alternates: P C, C P, P C, …). With a CPU profile path, each route's first round is
+ * profiled.
+ */
+export async function measurePair(
+  system: System,
+  specs: { profile: MeasureSpec; ceiling: MeasureSpec },
+  rounds: number,
+): Promise<PairMeasurement> {
+  const routes = ["profile", "ceiling"] as const;
+  const loaders = { profile: loader(system, specs.profile), ceiling: loader(system, specs.ceiling) };
+  const before = await system.snapshot({ gc: true });
+  const previous: Record<RouteName, LoadRun> = {
+    profile: await loaders.profile.warm(specs.profile.warmupSeconds),
+    ceiling: await loaders.ceiling.warm(specs.ceiling.warmupSeconds),
+  };
+  const runs: Record<RouteName, LoadRun[]> = { profile: [], ceiling: [] };
+  const counted: Partial<Record<RouteName, Counted>> = {};
+  const perRound: PairRound[] = [];
+  let snapshot = await system.snapshot({ gc: false });
+  for (let round = 0; round < rounds; round += 1) {
+    const order: readonly RouteName[] = round % 2 === 0 ? routes : [...routes].reverse();
+    const figures: Partial<Record<RouteName, RoundFigures>> = {};
+    for (const route of order) {
+      const spec = specs[route];
+      const { run, start, end, next } = await measuredRun(
+        system,
+        () => loaders[route].next(previous[route], spec.durationSeconds),
+        round === 0 ? spec.cpuProfilePath : undefined,
+        snapshot,
+      );
+      const inRound = countedBetween(start, end, spec.route);
+      const previousCounted = counted[route];
+      counted[route] = previousCounted ? addCounted(previousCounted, inRound) : inRound;
+      figures[route] = {
+        requests: inRound.handledRequests,
+        appCpuMicrosPerRequest: round1(
+          (inRound.appCpuUserMicros + inRound.appCpuSystemMicros) / inRound.handledRequests,
+        ),
+        requestsPerSecond: round1(rateOf(run)),
+      };
+      runs[route].push(run);
+      previous[route] = run;
+      snapshot = next;
+    }
+    perRound.push({ first: order[0]!, profile: figures.profile!, ceiling: figures.ceiling! });
+  }
+  const after = await system.snapshot({ gc: true });
+  return {
+    profile: measurementOf(specs.profile, runs.profile, counted.profile!, before, after),
+    ceiling: measurementOf(specs.ceiling, runs.ceiling, counted.ceiling!, before, after),
+    rounds: perRound,
   };
 }
 
@@ -152,3 +312,5 @@ export function round(value: number, digits = 4): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+const round1 = (value: number) => round(value, 1);

@@ -1,6 +1,7 @@
 /**
  * The bench's command line: `npm run bench -- [--smoke] [--out file] [--stores sqlite,redis]
- * [--duration s] [--warmup s] [--connections n] [--sessions n] [--log-level l] [--cpu-prof]`.
+ * [--rounds n] [--round-seconds s] [--duration s] [--warmup s] [--connections n] [--sessions n]
+ * [--log-level l] [--cpu-prof]`.
  */
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,6 +18,11 @@ export interface BenchOptions {
   processWarmupSeconds: number;
   /** Unmeasured load before each measurement. */
   warmupSeconds: number;
+  /** Alternating rounds /profile and the ceiling are measured in (bench/measure.ts measurePair). */
+  rounds: number;
+  /** Measured time of each route in each round. */
+  roundSeconds: number;
+  /** Measured time of each of the other measurements (many sessions, refresh). */
   durationSeconds: number;
   /** Signed-in accounts of the first /profile measurement (and of the ceiling). */
   fewSessions: number;
@@ -37,7 +43,7 @@ export interface BenchOptions {
 }
 
 const USAGE =
-  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--duration s] [--warmup s] [--connections n] [--sessions n] [--log-level l] [--cpu-prof]";
+  "usage: npm run bench -- [--smoke] [--out file] [--stores sqlite,redis] [--rounds n] [--round-seconds s] [--duration s] [--warmup s] [--connections n] [--sessions n] [--log-level l] [--cpu-prof]";
 
 function positive(name: string, text: string | undefined, fallback: number, integer: boolean): number {
   if (text === undefined) return fallback;
@@ -56,6 +62,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       out: { type: "string" },
       stores: { type: "string" },
       duration: { type: "string" },
+      rounds: { type: "string" },
+      "round-seconds": { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string" },
       sessions: { type: "string" },
@@ -78,8 +86,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     out,
     stores: [...new Set(stores)] as StoreKind[],
     connections: positive("connections", values.connections, 10, true),
-    processWarmupSeconds: smoke ? 0.2 : 3,
+    processWarmupSeconds: smoke ? 0.2 : 8,
     warmupSeconds: positive("warmup", values.warmup, smoke ? 0.2 : 1, false),
+    rounds: positive("rounds", values.rounds, smoke ? 2 : 20, true),
+    roundSeconds: positive("round-seconds", values["round-seconds"], smoke ? 0.25 : 1, false),
     durationSeconds: positive("duration", values.duration, smoke ? 0.5 : 10, false),
     fewSessions,
     manySessions,

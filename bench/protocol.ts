@@ -1,8 +1,17 @@
 /**
- * What the bench's parent (bench/run.ts) and its app process (bench/server.ts) say to each other
- * over Node's IPC channel. Everything is plain JSON.
+ * What the bench's parent (bench/run.ts) and its two child processes — the app (bench/server.ts) and
+ * the local tenant (bench/tenantServer.ts) — say to each other over Node's IPC channel (see
+ * bench/child.ts). Everything is plain JSON.
  */
-import type { LocalTenantCounters } from "local-entra";
+import type { LocalTenantClient, LocalTenantCounters } from "local-entra";
+
+/** Where the local tenant of a run answers, and the certificate to trust for it. */
+export interface TenantEndpoints {
+  cloudInstance: string;
+  tenantId: string;
+  graphEndpoint: string;
+  caCertificatePem: string;
+}
 
 /** How the parent asks for an app process (passed in the BENCH_APP environment variable). */
 export interface AppProcessOptions {
@@ -12,9 +21,14 @@ export interface AppProcessOptions {
   redisKeyPrefix: string;
   sessionSecret: string;
   tokenCacheKeys: string;
-  accessTokenLifetimeSeconds: number;
+  tenant: TenantEndpoints;
   /** The app's log level (its lines go to the bench, which keeps the last ones for error reports). */
   logLevel: string;
+}
+
+/** How the parent asks for a tenant process (passed in the BENCH_TENANT environment variable). */
+export interface TenantProcessOptions {
+  accessTokenLifetimeSeconds: number;
 }
 
 export type RouteName = "profile" | "ceiling";
@@ -35,32 +49,51 @@ export interface StoreCounts {
   destroy: number;
 }
 
+/** process.cpuUsage() of a process (all its threads: main, GC helpers, libuv pool), in µs. */
+export interface CpuTime {
+  userMicros: number;
+  systemMicros: number;
+}
+
 export interface AppSnapshot {
-  tenant: LocalTenantCounters;
   store: StoreCounts;
   routes: Record<RouteName, RouteCounts>;
+  /** Sampled once no request was running, before the optional GC. */
+  cpu: CpuTime;
   memory: { rss: number; heapUsed: number };
   /** False when requests were still running when the snapshot was taken (after a bounded wait). */
   idle: boolean;
 }
 
-export type ParentRequest =
-  | { id: number; type: "snapshot"; gc: boolean }
-  | { id: number; type: "setCeilingToken"; token: string }
-  | { id: number; type: "startCpuProfile" }
-  | { id: number; type: "stopCpuProfile"; path: string }
-  | { id: number; type: "close" };
+export interface TenantSnapshot {
+  counters: LocalTenantCounters;
+  cpu: CpuTime;
+}
+
+export type AppRequest =
+  | { type: "snapshot"; gc: boolean }
+  | { type: "setCeilingToken"; token: string }
+  | { type: "startCpuProfile" }
+  | { type: "stopCpuProfile"; path: string }
+  | { type: "close" };
+
+export type TenantRequest =
+  { type: "registerClient"; client: LocalTenantClient } | { type: "snapshot" } | { type: "close" };
+
+/** A request as it travels: numbered by the parent, answered with the same id. */
+export type Numbered<T> = T & { id: number };
 
 export interface ReadyMessage {
   type: "ready";
+}
+
+export interface AppReady extends ReadyMessage {
   baseUrl: string;
-  /** The local tenant's certificate, for the parent's sign-in client. */
-  caCertificatePem: string;
   /** The environment the app's settings were loaded from (the parent loads the same settings). */
   env: Record<string, string>;
 }
 
-export type ChildMessage =
-  | ReadyMessage
-  | { type: "reply"; id: number; result?: unknown; error?: string }
-  | { type: "failed"; error: string };
+export interface TenantReady extends ReadyMessage, TenantEndpoints {}
+
+export type ChildMessage<Ready extends ReadyMessage> =
+  Ready | { type: "reply"; id: number; result?: unknown; error?: string } | { type: "failed"; error: string };

@@ -1,19 +1,18 @@
 /**
- * The measurements of one session store. Warm: one app process, 10 real sign-ins; /profile, then
- * the ceiling, then /profile again over the 10 real sessions plus copies up to `manySessions`.
- * Refresh: another app process whose tenant issues 120 s access tokens, so that MSAL (which treats
- * a token as expired 300 s early) redeems the refresh token on every request.
+ * The measurements of one session store. Warm: one app process (and its tenant's), 10 real sign-ins;
+ * /profile and the ceiling in alternating rounds, then /profile again over the 10 real sessions plus
+ * copies up to `manySessions`. Refresh: another app process whose tenant issues 120 s access tokens,
+ * so that MSAL (which treats a token as expired 300 s early) redeems the refresh token on every
+ * request.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../src/config/loadConfig.js";
 import type { AppConfig } from "../src/config/settings.js";
-import { startAppProcess } from "./appProcess.js";
-import type { AppProcess } from "./appProcess.js";
 import { CEILING_PATH } from "./ceiling.js";
-import { measure, warmUp } from "./measure.js";
-import type { Measurement, MeasureSpec } from "./measure.js";
+import { measure, measurePair, warmUp } from "./measure.js";
+import type { Measurement, MeasureSpec, PairRound } from "./measure.js";
 import type { BenchOptions, StoreKind } from "./options.js";
 import type { RouteName } from "./protocol.js";
 import { openSeedStore } from "./seed.js";
@@ -21,6 +20,8 @@ import type { SeedStore } from "./seed.js";
 import { signInSessions } from "./signIn.js";
 import type { SignedInSession } from "./signIn.js";
 import type { StoreLocation } from "./stores.js";
+import { startSystem } from "./system.js";
+import type { System } from "./system.js";
 
 /** One fixed 32-byte test key, like test/support/testApp.ts: caches are encrypted as in production. */
 const TOKEN_CACHE_KEYS = `bench-key:${Buffer.alloc(32, 7).toString("base64")}`;
@@ -35,10 +36,10 @@ async function withApp<T>(
   ctx: StoreContext,
   name: string,
   accessTokenLifetimeSeconds: number,
-  run: (app: AppProcess, config: AppConfig) => Promise<T>,
+  run: (app: System, config: AppConfig) => Promise<T>,
 ): Promise<T> {
   const location = ctx.location(name);
-  const app = await startAppProcess({
+  const app = await startSystem({
     store: ctx.store,
     sqlitePath: location.sqlitePath,
     redisUrl: ctx.options.redisUrl,
@@ -71,6 +72,7 @@ function specFor(
   route: RouteName,
   path: string,
   sessions: SignedInSession[],
+  durationSeconds = ctx.options.durationSeconds,
 ): MeasureSpec {
   const { options } = ctx;
   const profileDir = options.cpuProfileDir;
@@ -81,7 +83,7 @@ function specFor(
     cookies: sessions.map((s) => s.cookie),
     connections: options.connections,
     warmupSeconds: options.warmupSeconds,
-    durationSeconds: options.durationSeconds,
+    durationSeconds,
     cpuProfilePath: profileDir ? join(profileDir, `${ctx.store}-${scenario}.cpuprofile`) : undefined,
   };
 }
@@ -89,6 +91,8 @@ function specFor(
 export interface WarmResults {
   profile: Measurement;
   ceiling: Measurement;
+  /** The alternating rounds /profile and ceiling were measured in, each on its own. */
+  rounds: PairRound[];
   profileManySessions: Measurement;
 }
 
@@ -101,8 +105,14 @@ export function runWarmScenarios(ctx: StoreContext): Promise<WarmResults> {
     for (const path of ["/profile", CEILING_PATH]) {
       await warmUp(app, { path, cookies, connections: options.connections }, options.processWarmupSeconds);
     }
-    const profile = await measure(app, specFor(ctx, "profile", "profile", "/profile", real));
-    const ceiling = await measure(app, specFor(ctx, "ceiling", "ceiling", CEILING_PATH, real));
+    const { profile, ceiling, rounds } = await measurePair(
+      app,
+      {
+        profile: specFor(ctx, "profile", "profile", "/profile", real, options.roundSeconds),
+        ceiling: specFor(ctx, "ceiling", "ceiling", CEILING_PATH, real, options.roundSeconds),
+      },
+      options.rounds,
+    );
     const copies = await withSeedStore(config, (seed) =>
       seed.cloneSessions(real, options.manySessions - real.length),
     );
@@ -110,7 +120,7 @@ export function runWarmScenarios(ctx: StoreContext): Promise<WarmResults> {
       app,
       specFor(ctx, "profileManySessions", "profile", "/profile", [...real, ...copies]),
     );
-    return { profile, ceiling, profileManySessions };
+    return { profile, ceiling, rounds, profileManySessions };
   });
 }
 

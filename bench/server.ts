@@ -1,116 +1,47 @@
 /**
- * The app process of the bench (started by bench/appProcess.ts with `node --import tsx`): the local
- * tenant (identity provider + Graph stand-in), the real app as src/compose.ts wires it, on a counted
- * session store, behind an outer Express app that adds `GET /bench/ceiling` and counts finished
- * requests. Everything listens on 127.0.0.1. It answers the parent's requests over IPC and exits
- * when the parent goes away.
+ * The app process of the bench (started by bench/appProcess.ts with `node --import tsx`): the real
+ * app as src/compose.ts wires it, on a counted session store, behind an outer Express app that adds
+ * `GET /bench/ceiling` and counts finished requests, talking to the local tenant of another process
+ * (bench/tenantServer.ts). Everything listens on 127.0.0.1. It answers the parent's requests over IPC
+ * (counts, CPU time, memory, CPU profiles) and exits when the parent goes away.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import express from "express";
-import type { RequestHandler } from "express";
 import { composeApp } from "../src/compose.js";
 import { loadConfig } from "../src/config/loadConfig.js";
 import { createHttpsAgent } from "../src/http/createHttpsAgent.js";
-import { startLocalTenant } from "local-entra";
 import { createLogger } from "../src/logger.js";
 import { createSessionStore } from "../src/session/createSessionStore.js";
-import { CEILING_PATH, createCeilingRouter } from "./ceiling.js";
+import { createCeilingRouter } from "./ceiling.js";
 import type { CeilingToken } from "./ceiling.js";
+import { serveParent } from "./child.js";
 import { countStoreCalls } from "./countingStore.js";
 import { createCpuProfiler } from "./cpuProfile.js";
-import type {
-  AppProcessOptions,
-  AppSnapshot,
-  ChildMessage,
-  ParentRequest,
-  RouteCounts,
-  RouteName,
-} from "./protocol.js";
+import type { AppProcessOptions, AppReady, AppRequest, AppSnapshot, Numbered } from "./protocol.js";
+import { createRouteCounter } from "./routeCounter.js";
 
-/** A snapshot waits at most this long for requests still running (autocannon stops mid-request). */
-const IDLE_WAIT_MS = 5_000;
-
-function send(message: ChildMessage, sent?: () => void): void {
-  process.send?.(message, undefined, undefined, () => sent?.());
-}
-
-/**
- * Counts the requests of the measured routes the app has handled, and knows when none is running.
- * A request counts as handled when the app calls `res.end` for real: express-session calls it only
- * after its store write or touch has completed, so by then all of the request's work is done — also
- * for requests whose connection autocannon closed when its run ended ("aborted").
- */
-function createRouteCounter() {
-  const routes: Record<RouteName, RouteCounts> = {
-    profile: { handled: 0, non200: 0, aborted: 0 },
-    ceiling: { handled: 0, non200: 0, aborted: 0 },
-  };
-  let running = 0;
-  let idleWaiters: (() => void)[] = [];
-  const middleware: RequestHandler = (req, res, next) => {
-    const route: RouteName | undefined =
-      req.path === "/profile" ? "profile" : req.path === CEILING_PATH ? "ceiling" : undefined;
-    running += 1;
-    let handled = false;
-    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
-    res.end = ((...args: unknown[]) => {
-      if (!handled) {
-        handled = true;
-        if (route) {
-          routes[route].handled += 1;
-          if (res.statusCode !== 200) routes[route].non200 += 1;
-          if (res.destroyed) routes[route].aborted += 1;
-        }
-        running -= 1;
-        if (running === 0) {
-          for (const wake of idleWaiters) wake();
-          idleWaiters = [];
-        }
-      }
-      return end(...args);
-    }) as typeof res.end;
-    next();
-  };
-  const whenIdle = async (): Promise<boolean> => {
-    if (running === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = await Promise.race([
-      new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), IDLE_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
-    return idle;
-  };
-  return { routes, middleware, whenIdle };
-}
-
-async function main(): Promise<void> {
+async function start(): Promise<{
+  ready: AppReady;
+  answer: (request: Numbered<AppRequest>) => Promise<unknown>;
+}> {
   const options = JSON.parse(process.env.BENCH_APP ?? "") as AppProcessOptions;
   const logger = createLogger({ level: options.logLevel });
-  const tenant = await startLocalTenant({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds });
+  const { tenant } = options;
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clientId = randomUUID();
-  const clientSecret = randomUUID();
-  tenant.registerClient({
-    clientId,
-    clientSecret,
-    redirectUris: [`${baseUrl}/auth/redirect`],
-    postLogoutRedirectUris: [`${baseUrl}/`],
-  });
-
+  // The parent registers this client at the tenant (bench/system.ts), from the environment reported.
   const env: Record<string, string> = {
     NODE_ENV: "test",
     PORT: new URL(baseUrl).port,
     CLOUD_INSTANCE: tenant.cloudInstance,
     TENANT_ID: tenant.tenantId,
-    CLIENT_ID: clientId,
-    CLIENT_SECRET: clientSecret,
+    CLIENT_ID: randomUUID(),
+    CLIENT_SECRET: randomUUID(),
     REDIRECT_URI: `${baseUrl}/auth/redirect`,
     GRAPH_API_ENDPOINT: tenant.graphEndpoint,
     EXPRESS_SESSION_SECRET: options.sessionSecret,
@@ -147,25 +78,27 @@ async function main(): Promise<void> {
     ceilingAgent.destroy();
     await composed.close();
     await handle.close();
-    await tenant.close();
   };
 
   const snapshot = async (gc: boolean): Promise<AppSnapshot> => {
     const idle = await counter.whenIdle();
+    // Before the forced GC: a run's CPU time must not include a collection the bench asked for.
+    const { user, system } = process.cpuUsage();
     if (gc) (globalThis as { gc?: () => void }).gc?.();
     const { rss, heapUsed } = process.memoryUsage();
     return {
-      tenant: { ...tenant.counters },
       store: { ...counting.counts },
       routes: structuredClone(counter.routes),
+      cpu: { userMicros: user, systemMicros: system },
       memory: { rss, heapUsed },
       idle,
     };
   };
 
   const profiler = createCpuProfiler();
-  process.on("message", (request: ParentRequest) => {
-    const answer = async (): Promise<unknown> => {
+  return {
+    ready: { type: "ready", baseUrl, env },
+    answer: async (request): Promise<unknown> => {
       switch (request.type) {
         case "snapshot":
           return snapshot(request.gc);
@@ -180,23 +113,8 @@ async function main(): Promise<void> {
           await close();
           return null;
       }
-    };
-    answer().then(
-      (result) =>
-        send({ type: "reply", id: request.id, result }, () => {
-          if (request.type === "close") process.disconnect();
-        }),
-      (error: unknown) => send({ type: "reply", id: request.id, error: String(error) }),
-    );
-  });
-  // Never outlive the bench that started this process.
-  process.once("disconnect", () => process.exit(0));
-  send({ type: "ready", baseUrl, caCertificatePem: tenant.caCertificatePem, env });
+    },
+  };
 }
 
-main().catch((error: unknown) => {
-  const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  send({ type: "failed", error: reason });
-  process.stderr.write(`bench app process failed: ${reason}\n`);
-  process.exit(1);
-});
+serveParent(start);

@@ -22,9 +22,9 @@ import { httpMetrics } from "./metrics/httpMetrics.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
 import { projectPaths } from "./paths.js";
 import { createAccountSessions } from "./session/accountSessions.js";
-import type { SessionIndex } from "./session/createSessionStore.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
 import { createAbsoluteTimeout } from "./session/absoluteTimeout.js";
+import type { SessionIndex } from "./session/sessionStore.js";
 
 export interface AppDependencies {
   config: AppConfig;
@@ -39,6 +39,11 @@ export interface AppDependencies {
   logger: Logger;
   metrics: AppMetrics;
   /**
+   * The app's clock, for every decision it takes on time: sign-in and token-cache dates, the absolute
+   * timeout, the sign-in state's lifetime, the claims-loop guard. Tests move it instead of waiting.
+   */
+  now: () => number;
+  /**
    * Routes mounted behind everything a page request passes through except the token cache and MSAL.
    * Only the benchmark uses it, for its "ceiling" route; production passes nothing.
    */
@@ -46,7 +51,7 @@ export interface AppDependencies {
 }
 
 export function createApp(deps: AppDependencies): express.Express {
-  const { config, logger } = deps;
+  const { config, logger, now } = deps;
   const paths = projectPaths();
   const cipher = createTokenCacheCipher(config.session.tokenCacheKeys);
   const app = express();
@@ -103,6 +108,7 @@ export function createApp(deps: AppDependencies): express.Express {
     index: deps.sessionIndex,
     timeoutMs: config.session.storeTimeoutMs,
     absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+    now,
   });
   // Before the session: it needs no cookie (a third-party iframe often has none) and must not make one.
   app.get(
@@ -111,22 +117,33 @@ export function createApp(deps: AppDependencies): express.Express {
     createFrontChannelLogout({ accountSessions, logger }),
   );
   app.use(createSessionMiddleware(config.session, deps.sessionStore, logger));
-  app.use(createAbsoluteTimeout(config.session.absoluteTimeoutMs, logger));
+  app.use(createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger }));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
-  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, logger, metrics: deps.metrics }));
+  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, now, logger, metrics: deps.metrics }));
   app.use(
     "/auth",
     createAuthRouter({
-      config,
+      auth: config.auth,
+      sessionSettings: config.session,
       clients: deps.clients,
       metadata: deps.metadata,
       cipher,
+      now,
       logger,
       metrics: deps.metrics,
       accountSessions,
     }),
   );
-  app.use(createPageRouter({ config, graph: deps.graph, accountSessions, logger }));
+  app.use(
+    createPageRouter({
+      auth: config.auth,
+      sessionSettings: config.session,
+      graph: deps.graph,
+      accountSessions,
+      now,
+      logger,
+    }),
+  );
 
   app.use(notFound);
   app.use(createErrorHandler(logger, config.auth.scopes));

@@ -15,8 +15,8 @@ import { createGraphClient } from "./graph/createGraphClient.js";
 import { createHttpsAgent } from "./http/createHttpsAgent.js";
 import type { Logger } from "./logger.js";
 import { createSessionStore } from "./session/createSessionStore.js";
-import type { SessionStoreHandle } from "./session/createSessionStore.js";
 import { GuardedStore } from "./session/guardStore.js";
+import type { SessionStoreHandle } from "./session/sessionStore.js";
 
 export interface ComposeOptions {
   logger: Logger;
@@ -26,6 +26,8 @@ export interface ComposeOptions {
   routesBeforeTokenCache?: AppDependencies["routesBeforeTokenCache"];
   /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
   sessionStore?: SessionStoreHandle;
+  /** The app's clock (see AppDependencies.now); the system's unless given. */
+  now?: () => number;
 }
 
 export interface ComposedApp {
@@ -35,12 +37,13 @@ export interface ComposedApp {
 
 export async function composeApp(config: AppConfig, options: ComposeOptions): Promise<ComposedApp> {
   const { logger } = options;
+  const now = options.now ?? Date.now;
   const httpsAgent = createHttpsAgent(options.extraCaPem);
   const metrics = createMetrics();
   const network = createNetworkClient({ httpsAgent, timeoutMs: config.auth.httpTimeoutMs, metrics });
   const metadata = await discoverAuthority(config.auth.authority, network);
   const ownsStore = options.sessionStore === undefined;
-  const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger }));
+  const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger, now }));
   const app = createApp({
     config,
     sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
@@ -51,6 +54,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     graph: createGraphClient(config.graph, httpsAgent, metrics),
     metrics,
     logger,
+    now,
     ...(options.routesBeforeTokenCache ? { routesBeforeTokenCache: options.routesBeforeTokenCache } : {}),
   });
   return {

@@ -98,8 +98,8 @@ export async function startLocalMode(
       {
         clientId: registration.clientId,
         clientSecret: registration.clientSecret,
-        redirectUris: [checked.auth.redirectUri],
-        postLogoutRedirectUris: [checked.auth.postLogoutRedirectUri],
+        // A v2 registration has no separate sign-out list: the post-logout URI is a redirect URI.
+        redirectUris: [...new Set([checked.auth.redirectUri, checked.auth.postLogoutRedirectUri])],
         frontChannelLogoutUrl: new URL("/auth/frontchannel-logout", checked.auth.redirectUri).href,
       },
     ],

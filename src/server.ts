@@ -43,9 +43,11 @@ async function main(): Promise<void> {
       "TOKEN_CACHE_KEYS is not set: token caches are stored unencrypted (allowed outside production only)",
     );
   }
-  const credential = describeCredential(config.auth.credential);
+  // The app's clock: the start-up checks and the app read the same one.
+  const now = Date.now;
+  const credential = describeCredential(config.auth.credential, now());
   if (credential.warning) logger.warn(credential.warning);
-  const composed = await composeApp(config, { logger, extraCaPem: local?.caCertificatePem });
+  const composed = await composeApp(config, { logger, extraCaPem: local?.caCertificatePem, now });
 
   const server = composed.app.listen(config.port);
   await once(server, "listening");

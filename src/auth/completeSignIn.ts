@@ -1,31 +1,45 @@
 /**
  * GET /auth/redirect: the provider's answer. The sign-in is read from its `state` and must match this
- * browser's cookie for it, which the answer clears (a replayed callback finds none and makes no token call; another
- * browser never had it: no login CSRF); the code is redeemed with the PKCE
- * verifier and nonce; the ID token's claims are checked; then the session is regenerated (no
- * fixation) and holds only this account: its identity and its encrypted token cache.
+ * browser's cookie for it, which the answer clears (a replayed callback finds none and makes no token
+ * call; another browser never had it: no login CSRF); the code is redeemed with the PKCE verifier and
+ * nonce; the ID token's claims are checked; then the session is regenerated (no fixation) and holds
+ * only this account: its identity and its encrypted token cache (sessionState.ts's signInAccount).
  */
 import type { Request, Response } from "express";
+import type { AuthSettings } from "../config/settings.js";
 import { IdentityProviderError, SessionStoreError, SignInFailedError } from "../errors.js";
 import { optionalParam, requiredParam } from "../http/params.js";
-import { destroySession, regenerateSession, saveSession } from "../session/sessionOps.js";
-import type { AuthRouterDeps } from "./createAuthRouter.js";
+import type { Logger } from "../logger.js";
 import { describeBrowser } from "../session/browserDescription.js";
+import { destroySession, regenerateSession, saveSession } from "../session/sessionOps.js";
+import { signInAccount } from "../session/sessionState.js";
+import type { TokenCacheSealing } from "../session/sessionState.js";
+import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { newCsrfToken } from "./csrf.js";
 import { describeProviderError } from "./describeProviderError.js";
+import { keepConsentableScopes } from "./extraScopes.js";
 import { safeReturnTo } from "./returnTo.js";
+import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { MAX_STATE_LENGTH } from "./signInTransactions.js";
 import type { SignInTransactions } from "./signInTransactions.js";
-import { createSessionCachePlugin } from "./sessionCachePlugin.js";
 import { translateMsalError } from "./translateMsalError.js";
-import { keepConsentableScopes } from "./extraScopes.js";
 import { validateIdTokenClaims } from "./validateIdTokenClaims.js";
 
+export interface CompleteSignInDeps {
+  auth: Pick<AuthSettings, "scopes" | "calendarScopes" | "redirectUri" | "clientId" | "allowedTenants">;
+  clients: MsalClientFactory;
+  /** The authority's `issuer`: the ID token must name it. */
+  issuer: string;
+  transactions: SignInTransactions;
+  /** Seals the account's first token cache into the session and dates the sign-in. */
+  sealing: TokenCacheSealing;
+  logger: Logger;
+}
+
 export function createCompleteSignIn(
-  { config, clients, metadata, cipher, logger }: Omit<AuthRouterDeps, "metrics">,
-  transactions: SignInTransactions,
+  deps: CompleteSignInDeps,
 ): (req: Request, res: Response) => Promise<void> {
-  const { auth } = config;
+  const { auth, clients, issuer, transactions, sealing, logger } = deps;
   return async (req, res) => {
     // This URL works once: an error page's "try again" must start a new sign-in, not reload it.
     res.locals.retryHref = "/auth/signin";
@@ -81,7 +95,7 @@ export function createCompleteSignIn(
       );
     }
     const claims = validateIdTokenClaims(result.idTokenClaims, {
-      issuer: metadata.issuer,
+      issuer,
       clientId: auth.clientId,
       nonce: pending.nonce,
       allowedTenants: auth.allowedTenants,
@@ -93,24 +107,28 @@ export function createCompleteSignIn(
 
     try {
       await regenerateSession(req.session);
-      req.session.account = {
-        homeAccountId: account.homeAccountId,
-        name: account.name ?? account.username,
-        username: account.username,
-        tenantId: account.tenantId,
-        environment: account.environment,
-        objectId: claims.oid,
-        subject: claims.sub,
-        issuer: claims.iss,
-        ...(claims.sid ? { idTokenSid: claims.sid } : {}),
-        ...(claims.loginHint ? { logoutHint: claims.loginHint } : {}),
-        browser: describeBrowser(req.get("user-agent")),
-        signedInAt: Date.now(),
-        ...(pending.claims ? { claimsAnsweredAt: Date.now() } : {}),
-      };
-      req.session.tokenCache = cipher.seal(serializedCache, account.homeAccountId);
-      req.session.tokenCacheWrittenAt = Date.now();
-      req.session.csrfToken = newCsrfToken();
+      signInAccount(
+        req.session,
+        {
+          account: {
+            homeAccountId: account.homeAccountId,
+            name: account.name ?? account.username,
+            username: account.username,
+            tenantId: account.tenantId,
+            environment: account.environment,
+            objectId: claims.oid,
+            subject: claims.sub,
+            issuer: claims.iss,
+            ...(claims.sid ? { idTokenSid: claims.sid } : {}),
+            ...(claims.loginHint ? { logoutHint: claims.loginHint } : {}),
+            browser: describeBrowser(req.get("user-agent")),
+          },
+          answeredClaims: Boolean(pending.claims),
+          serializedCache,
+          csrfToken: newCsrfToken(),
+        },
+        sealing,
+      );
       // Saved here rather than as the response ends, so that a store failure is a 503, not a lost sign-in.
       await saveSession(req.session);
     } catch (error) {

@@ -1,9 +1,9 @@
 /**
  * The sign-in routes: /auth/signin starts an authorization-code request, /auth/redirect completes it;
- * the sign-out forms are signOut.ts's.
+ * the sign-out forms are signOut.ts's. Each step gets only what it uses.
  */
 import { Router } from "express";
-import type { AppConfig } from "../config/settings.js";
+import type { AuthSettings, SessionSettings } from "../config/settings.js";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
 import type { AccountSessions } from "../session/accountSessions.js";
@@ -16,35 +16,53 @@ import { createStartSignIn } from "./startSignIn.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 
 export interface AuthRouterDeps {
-  config: AppConfig;
+  auth: AuthSettings;
+  sessionSettings: Pick<SessionSettings, "secrets" | "secureCookie" | "cookieName">;
   clients: MsalClientFactory;
-  metadata: AuthorityMetadata;
+  metadata: Pick<AuthorityMetadata, "issuer" | "endSessionEndpoint">;
   cipher: TokenCacheCipher;
+  now: () => number;
   logger: Logger;
   metrics: AppMetrics;
   accountSessions: AccountSessions;
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config } = deps;
+  const { auth, sessionSettings, clients, metadata, cipher, now, logger, metrics, accountSessions } = deps;
   const router = Router();
 
   const transactions = createSignInTransactions({
-    secrets: config.session.secrets,
-    secureCookie: config.session.secureCookie,
+    secrets: sessionSettings.secrets,
+    secureCookie: sessionSettings.secureCookie,
+    now,
   });
-  router.get("/signin", createStartSignIn(deps, transactions));
-  const completeSignIn = createCompleteSignIn(deps, transactions);
+  router.get("/signin", createStartSignIn({ auth, clients, transactions }));
+  const completeSignIn = createCompleteSignIn({
+    auth,
+    clients,
+    issuer: metadata.issuer,
+    transactions,
+    sealing: { cipher, now },
+    logger,
+  });
   // Every way the callback can end is a sign-in outcome: counted here, around the whole handler.
   router.get("/redirect", async (req, res) => {
     try {
       await completeSignIn(req, res);
-      deps.metrics.signIn("succeeded", "none");
+      metrics.signIn("succeeded", "none");
     } catch (error) {
-      deps.metrics.signIn("failed", error instanceof Error ? error.name : "unknown");
+      metrics.signIn("failed", error instanceof Error ? error.name : "unknown");
       throw error;
     }
   });
-  router.use(createSignOutRouter(deps));
+  router.use(
+    createSignOutRouter({
+      auth,
+      sessionCookie: sessionSettings,
+      endSessionEndpoint: metadata.endSessionEndpoint,
+      accountSessions,
+      logger,
+    }),
+  );
   return router;
 }

@@ -27,8 +27,8 @@ export interface MsalClientFactory {
 }
 
 export function createMsalClientFactory(deps: {
-  auth: AuthSettings;
-  metadata: AuthorityMetadata;
+  auth: Pick<AuthSettings, "authority" | "clientId" | "credential" | "msalLogLevel">;
+  metadata: Pick<AuthorityMetadata, "json">;
   network: NetworkModule;
   logger: Logger;
 }): MsalClientFactory {

@@ -1,19 +1,20 @@
 /**
  * Gives one request of a signed-in user access tokens from that account's cache in the session.
  * A fresh MSAL client (built on first use) reads and writes the cache through the session plugin,
- * decrypting and encrypting it with the app's key ring; tokens are looked up by the
- * `homeAccountId` stored at sign-in. Anything that needs the user (no account, dead refresh token,
- * consent) becomes a SignInRequiredError; so does an unusable cache, which is dropped. A refresh whose
- * ID token names another subject or issuer ends the session.
+ * which reaches it through sessionState.ts (opened and sealed there with the app's key ring, each
+ * write dated by the app's clock); tokens are looked up by the `homeAccountId` stored at sign-in.
+ * Anything that needs the user (no account, dead refresh token, consent) becomes a
+ * SignInRequiredError; so does an unusable cache, which is dropped. A refresh whose ID token names
+ * another subject or issuer ends the session.
  */
-import type { Session, SessionData } from "express-session";
 import type { AccountInfo, ConfidentialClientApplication } from "@azure/msal-node";
 import { CorruptTokenCacheError, IdentityProviderError, SignInRequiredError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
-import { forgetAccount } from "../session/readAccount.js";
 import type { SignedInAccount } from "../session/sessionData.js";
 import { destroySession } from "../session/sessionOps.js";
+import { forgetAccount, sessionTokenCache } from "../session/sessionState.js";
+import type { AppSession } from "../session/sessionState.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
 import { createSessionCachePlugin } from "./sessionCachePlugin.js";
@@ -34,10 +35,12 @@ export interface TokenSource {
 }
 
 export interface TokenSourceDeps {
-  session: Session & Partial<SessionData>;
+  session: AppSession;
   account: SignedInAccount;
   clients: MsalClientFactory;
   cipher: TokenCacheCipher;
+  /** The app's clock: dates each write of the cache. */
+  now: () => number;
   inFlight: InFlightCalls;
   /** Settles when this request has ended (its session saved). */
   requestEnded: Promise<unknown>;
@@ -47,25 +50,10 @@ export interface TokenSourceDeps {
 }
 
 export function createTokenSource(deps: TokenSourceDeps): TokenSource {
-  const { session, account, clients, cipher, inFlight, requestEnded, correlationId, logger, metrics } = deps;
+  const { session, account, clients, cipher, now, inFlight, requestEnded, correlationId, logger, metrics } =
+    deps;
   let client: ConfidentialClientApplication | undefined;
-
-  // MSAL reads the cache more than once per request; the envelope is decrypted once per version.
-  let opened: { envelope: unknown; plaintext: string } | undefined;
-  const slot = {
-    read: () => {
-      const envelope = session.tokenCache;
-      if (envelope === undefined) return undefined;
-      if (opened?.envelope !== envelope)
-        opened = { envelope, plaintext: cipher.open(envelope, account.homeAccountId) };
-      return opened.plaintext;
-    },
-    write: (serialized: string) => {
-      session.tokenCache = cipher.seal(serialized, account.homeAccountId);
-      session.tokenCacheWrittenAt = Date.now();
-      opened = { envelope: session.tokenCache, plaintext: serialized };
-    },
-  };
+  const slot = sessionTokenCache(session, account.homeAccountId, { cipher, now });
 
   function clientForThisRequest(): ConfidentialClientApplication {
     client ??= clients.create(createSessionCachePlugin(slot, account.homeAccountId));

@@ -7,6 +7,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import { ForbiddenRequestError } from "../errors.js";
 import { optionalParam } from "../http/params.js";
+import { readCsrfToken } from "../session/sessionState.js";
 
 export const CSRF_FIELD = "_csrf";
 
@@ -22,9 +23,9 @@ export function isCrossSite(req: Request): boolean {
 
 export const requireCsrfToken: RequestHandler = (req, _res, next) => {
   if (isCrossSite(req)) throw new ForbiddenRequestError("This form was sent from another site.");
-  const expected = req.session?.csrfToken;
+  const expected = readCsrfToken(req.session);
   const sent = optionalParam(req.body, CSRF_FIELD, 128);
-  if (typeof expected !== "string" || sent === undefined || !sameString(expected, sent)) {
+  if (expected === undefined || sent === undefined || !sameString(expected, sent)) {
     throw new ForbiddenRequestError("This form has expired. Go back, reload the page and try again.");
   }
   next();

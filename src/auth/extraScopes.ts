@@ -6,12 +6,15 @@
 import type { AuthSettings } from "../config/settings.js";
 import { BadRequestError } from "../errors.js";
 
-export function consentableScopes(auth: AuthSettings): string[] {
+/** All that decides which extra scopes may be asked for: the pages' own. */
+type ConsentSettings = Pick<AuthSettings, "calendarScopes">;
+
+export function consentableScopes(auth: ConsentSettings): string[] {
   return [...auth.calendarScopes];
 }
 
 /** The `scopes` parameter of /auth/signin (space-separated): canonical names, no duplicates. */
-export function parseExtraScopes(raw: string | undefined, auth: AuthSettings): string[] {
+export function parseExtraScopes(raw: string | undefined, auth: ConsentSettings): string[] {
   if (raw === undefined || raw.trim() === "") return [];
   return canonical(raw.trim().split(/\s+/), auth, () => {
     throw new BadRequestError("The sign-in link asks for a permission this application does not use.");
@@ -19,11 +22,14 @@ export function parseExtraScopes(raw: string | undefined, auth: AuthSettings): s
 }
 
 /** What a pending sign-in read back from the store may carry: only consentable scopes survive. */
-export function keepConsentableScopes(scopes: readonly string[] | undefined, auth: AuthSettings): string[] {
+export function keepConsentableScopes(
+  scopes: readonly string[] | undefined,
+  auth: ConsentSettings,
+): string[] {
   return canonical(scopes ?? [], auth, () => undefined);
 }
 
-function canonical(requested: readonly string[], auth: AuthSettings, onUnknown: () => void): string[] {
+function canonical(requested: readonly string[], auth: ConsentSettings, onUnknown: () => void): string[] {
   const byLower = new Map(consentableScopes(auth).map((scope) => [scope.toLowerCase(), scope]));
   const kept = new Set<string>();
   for (const scope of requested) {

@@ -6,15 +6,14 @@
  */
 import { CorruptTokenCacheError } from "../errors.js";
 import type { CachePlugin } from "./createMsalClientFactory.js";
+import { MAX_SERIALIZED_CACHE_BYTES } from "./tokenCacheSize.js";
 
-/** Where the serialized cache lives: the request's session. */
+/** Where the serialized cache lives (the request's session, or a sign-in's cache before it has one). */
 export interface CacheSlot {
   read(): string | undefined;
   write(serialized: string): void;
 }
 
-/** A cache of one account measures about 7 KB; anything far larger is not ours. */
-export const MAX_SERIALIZED_CACHE_BYTES = 256 * 1024;
 const CACHE_SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "AppMetadata"];
 
 /**

@@ -10,16 +10,15 @@
  */
 import express, { Router } from "express";
 import type { RequestHandler, Response } from "express";
-import type { AppConfig } from "../config/settings.js";
+import type { AuthSettings, SessionSettings } from "../config/settings.js";
 import { BadRequestError } from "../errors.js";
 import { requiredParam } from "../http/params.js";
 import type { Logger } from "../logger.js";
 import type { AccountSessions } from "../session/accountSessions.js";
 import { isSessionHandle } from "../session/accountSessions.js";
-import { readSignedInAccount } from "../session/readAccount.js";
 import { destroySession } from "../session/sessionOps.js";
+import { readAccount } from "../session/sessionState.js";
 import { isCrossSite, requireCsrfToken } from "./csrf.js";
-import type { AuthorityMetadata } from "./discoverAuthority.js";
 
 /**
  * What a browser kept of the signed-in user goes with the sign-out: its HTTP cache (pages are no-store,
@@ -29,19 +28,22 @@ import type { AuthorityMetadata } from "./discoverAuthority.js";
 const CLEAR_SITE_DATA = '"cache", "storage"';
 
 export interface SignOutDeps {
-  config: AppConfig;
-  metadata: AuthorityMetadata;
+  auth: Pick<AuthSettings, "clientId" | "postLogoutRedirectUri">;
+  /** The session cookie, cleared by name as the session ends. */
+  sessionCookie: Pick<SessionSettings, "cookieName" | "secureCookie">;
+  /** The authority's end-session endpoint, where the browser goes next. */
+  endSessionEndpoint: string;
   accountSessions: AccountSessions;
   logger: Logger;
 }
 
 export function createSignOutRouter(deps: SignOutDeps): Router {
-  const { config, metadata, accountSessions, logger } = deps;
+  const { auth, sessionCookie, endSessionEndpoint, accountSessions, logger } = deps;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 10 });
 
   const signedInOnly: RequestHandler = (req, res, next) => {
-    if (readSignedInAccount(req.session)) {
+    if (readAccount(req.session)) {
       next();
       return;
     }
@@ -53,17 +55,17 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
 
   /** Ends this browser's session (and the token cache in it; the id is never reused), then Entra's. */
   async function signOutHere(req: express.Request, res: Response): Promise<void> {
-    const logoutHint = readSignedInAccount(req.session)?.logoutHint;
+    const logoutHint = readAccount(req.session)?.logoutHint;
     await destroySession(req.session);
     res.set("Clear-Site-Data", CLEAR_SITE_DATA);
-    res.clearCookie(config.session.cookieName, {
+    res.clearCookie(sessionCookie.cookieName, {
       path: "/",
       httpOnly: true,
-      secure: config.session.secureCookie,
+      secure: sessionCookie.secureCookie,
     });
-    const logout = new URL(metadata.endSessionEndpoint);
-    logout.searchParams.set("post_logout_redirect_uri", config.auth.postLogoutRedirectUri);
-    logout.searchParams.set("client_id", config.auth.clientId);
+    const logout = new URL(endSessionEndpoint);
+    logout.searchParams.set("post_logout_redirect_uri", auth.postLogoutRedirectUri);
+    logout.searchParams.set("client_id", auth.clientId);
     // Without it Entra asks which account to sign out, though it is this one.
     if (logoutHint) logout.searchParams.set("logout_hint", logoutHint);
     res.redirect(303, logout.href);
@@ -72,7 +74,7 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
   router.post("/signout", form, signedInOnly, requireCsrfToken, signOutHere);
 
   router.post("/signout/everywhere", form, signedInOnly, requireCsrfToken, async (req, res) => {
-    const account = readSignedInAccount(req.session)!;
+    const account = readAccount(req.session)!;
     // The others first: should the store fail half-way, this browser is still signed in to try again.
     const ended = await accountSessions.endAllBut(account.homeAccountId, req.sessionID);
     logger.info({ requestId: res.locals.requestId, otherSessionsEnded: ended }, "signed out everywhere");
@@ -82,7 +84,7 @@ export function createSignOutRouter(deps: SignOutDeps): Router {
   router.post("/sessions/end", form, signedInOnly, requireCsrfToken, async (req, res) => {
     const handle = requiredParam(req.body, "session", 64);
     if (!isSessionHandle(handle)) throw new BadRequestError("That is not a session of this list.");
-    const account = readSignedInAccount(req.session)!;
+    const account = readAccount(req.session)!;
     const ended = await accountSessions.endOne(account.homeAccountId, handle, req.sessionID);
     logger.info({ requestId: res.locals.requestId, ended }, "ended another session of the account");
     // Already gone (ended elsewhere, expired) is what was asked for: the list tells the rest.

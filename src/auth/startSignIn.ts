@@ -8,35 +8,38 @@
  */
 import { createHash } from "node:crypto";
 import type { RequestHandler } from "express";
+import type { AuthSettings } from "../config/settings.js";
 import { optionalParam } from "../http/params.js";
 import { saveSession } from "../session/sessionOps.js";
-import type { AuthRouterDeps } from "./createAuthRouter.js";
-import { readClaimsRequest } from "./claimsChallenge.js";
-import type { SignInTransactions } from "./signInTransactions.js";
-import { safeReturnTo } from "./returnTo.js";
+import { forgetClaimsChallenge, readAccount, readClaimsChallenge } from "../session/sessionState.js";
+import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { parseExtraScopes } from "./extraScopes.js";
-import { readSignedInAccount } from "../session/readAccount.js";
+import { safeReturnTo } from "./returnTo.js";
+import type { SignInTransactions } from "./signInTransactions.js";
+
+export interface StartSignInDeps {
+  auth: Pick<AuthSettings, "scopes" | "calendarScopes" | "redirectUri">;
+  clients: MsalClientFactory;
+  transactions: SignInTransactions;
+}
 
 /** RFC 7636 S256: the challenge the provider sees; the verifier stays on this side. */
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
 
-export function createStartSignIn(
-  { config, clients }: Pick<AuthRouterDeps, "config" | "clients">,
-  transactions: SignInTransactions,
-): RequestHandler {
+export function createStartSignIn({ auth, clients, transactions }: StartSignInDeps): RequestHandler {
   return async (req, res) => {
     const returnTo = safeReturnTo(optionalParam(req.query, "returnTo"));
-    const extraScopes = parseExtraScopes(optionalParam(req.query, "scopes", 256), config.auth);
-    const loginHint = readSignedInAccount(req.session)?.username;
-    const claims = readClaimsRequest(req.session.pendingClaims);
+    const extraScopes = parseExtraScopes(optionalParam(req.query, "scopes", 256), auth);
+    const loginHint = readAccount(req.session)?.username;
+    const claims = readClaimsChallenge(req.session);
     const { state, nonce, codeVerifier } = await transactions.begin(req, res, {
       returnTo,
       ...(claims ? { claims } : {}),
       ...(extraScopes.length > 0 ? { extraScopes } : {}),
     });
     const url = await clients.create().getAuthCodeUrl({
-      scopes: [...config.auth.scopes, ...extraScopes],
-      redirectUri: config.auth.redirectUri,
+      scopes: [...auth.scopes, ...extraScopes],
+      redirectUri: auth.redirectUri,
       responseMode: "query",
       ...(loginHint ? { loginHint } : {}),
       state,
@@ -46,12 +49,9 @@ export function createStartSignIn(
       correlationId: res.locals.requestId,
       ...(claims ? { claims } : {}),
     });
-    if (req.session.pendingClaims !== undefined) {
-      // The challenge now travels with this sign-in; saved before the redirect, so that the callback,
-      // possibly on another instance, does not meet it again.
-      delete req.session.pendingClaims;
-      await saveSession(req.session);
-    }
+    // The challenge now travels with this sign-in; saved before the redirect, so that the callback,
+    // possibly on another instance, does not meet it again.
+    if (forgetClaimsChallenge(req.session)) await saveSession(req.session);
     res.redirect(url);
   };
 }

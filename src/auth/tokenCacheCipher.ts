@@ -8,7 +8,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { TokenCacheKey } from "../config/settings.js";
 import { CorruptTokenCacheError } from "../errors.js";
-import { MAX_SERIALIZED_CACHE_BYTES } from "./sessionCachePlugin.js";
+import { MAX_SERIALIZED_CACHE_BYTES } from "./tokenCacheSize.js";
 
 const VERSION = "tc1";
 const IV_BYTES = 12;

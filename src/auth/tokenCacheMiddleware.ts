@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
-import { forgetAccount, readSignedInAccount } from "../session/readAccount.js";
+import { forgetUnreadableAccount, readAccount, readCsrfToken } from "../session/sessionState.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { createTokenSource } from "./createTokenSource.js";
 import { createInFlightCalls } from "./inFlightCalls.js";
@@ -16,26 +16,28 @@ import type { TokenCacheCipher } from "./tokenCacheCipher.js";
 export function createTokenCacheMiddleware(deps: {
   clients: MsalClientFactory;
   cipher: TokenCacheCipher;
+  now: () => number;
   logger: Logger;
   metrics: AppMetrics;
 }): RequestHandler {
   const inFlight = createInFlightCalls();
   return (req, res, next) => {
     const session = req.session;
-    const account = readSignedInAccount(session);
+    const account = readAccount(session);
     if (!account) {
-      // A malformed account from the store counts as signed out; drop it so it is not read again.
-      if (session?.account !== undefined) forgetAccount(session);
+      // A malformed account from the store counts as signed out.
+      if (session) forgetUnreadableAccount(session);
       next();
       return;
     }
     res.locals.account = account;
-    res.locals.csrfToken = session.csrfToken;
+    res.locals.csrfToken = readCsrfToken(session);
     req.tokens = createTokenSource({
       session,
       account,
       clients: deps.clients,
       cipher: deps.cipher,
+      now: deps.now,
       metrics: deps.metrics,
       inFlight,
       requestEnded: responseEnded(res),

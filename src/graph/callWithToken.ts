@@ -4,15 +4,23 @@
  * (`insufficient_claims`) sends the user through sign-in carrying the claims, once — if the fresh
  * sign-in's tokens are challenged again, the user gets an error page instead of a loop.
  */
-import type { Session, SessionData } from "express-session";
 import type { TokenSource } from "../auth/createTokenSource.js";
 import { GraphError, SignInRequiredError } from "../errors.js";
+import { readAccount, recordClaimsChallenge } from "../session/sessionState.js";
+import type { AppSession } from "../session/sessionState.js";
 
 /** After a sign-in that answered a claims challenge, a new challenge within this time is not retried. */
 const CLAIMS_LOOP_WINDOW_MS = 2 * 60_000;
 
+/** The request's token source and session, and the app's clock (for the claims-loop guard). */
+export interface TokenCallContext {
+  tokens: TokenSource;
+  session: AppSession;
+  now: () => number;
+}
+
 export async function callWithToken<T>(
-  context: { tokens: TokenSource; session: Session & Partial<SessionData> },
+  context: TokenCallContext,
   scopes: readonly string[],
   call: (accessToken: string) => Promise<T>,
 ): Promise<T> {
@@ -20,13 +28,13 @@ export async function callWithToken<T>(
     return await call(await context.tokens.acquireToken(scopes));
   } catch (error) {
     if (!isUnauthorized(error)) throw error;
-    if (error.claimsChallenge) return signInForClaims(context.session, error);
+    if (error.claimsChallenge) return signInForClaims(context, error);
   }
   try {
     return await call(await context.tokens.acquireToken(scopes, { forceRefresh: true }));
   } catch (error) {
     if (!isUnauthorized(error)) throw error;
-    if (error.claimsChallenge) return signInForClaims(context.session, error);
+    if (error.claimsChallenge) return signInForClaims(context, error);
     throw new SignInRequiredError("Microsoft Graph refused a freshly refreshed token.", { cause: error });
   }
 }
@@ -35,15 +43,15 @@ function isUnauthorized(error: unknown): error is GraphError {
   return error instanceof GraphError && error.graphStatus === 401;
 }
 
-function signInForClaims(session: Session & Partial<SessionData>, error: GraphError): never {
-  const answeredAt = session.account?.claimsAnsweredAt;
-  if (answeredAt !== undefined && Date.now() - answeredAt < CLAIMS_LOOP_WINDOW_MS) {
+function signInForClaims({ session, now }: TokenCallContext, error: GraphError): never {
+  const answeredAt = readAccount(session)?.claimsAnsweredAt;
+  if (answeredAt !== undefined && now() - answeredAt < CLAIMS_LOOP_WINDOW_MS) {
     throw new GraphError(
       502,
       `Microsoft Graph sent a claims challenge again within ${CLAIMS_LOOP_WINDOW_MS / 1000} s of a sign-in that answered one`,
       { graphStatus: 401, cause: error, hiddenText: "graphClaimsLoop" },
     );
   }
-  session.pendingClaims = error.claimsChallenge!;
+  recordClaimsChallenge(session, error.claimsChallenge!);
   throw new SignInRequiredError("Microsoft Graph asks for additional claims.", { cause: error });
 }

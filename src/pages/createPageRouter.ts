@@ -3,41 +3,48 @@
  * which also lists where else the account is signed in.
  */
 import { Router } from "express";
-import type { AppConfig } from "../config/settings.js";
-import type { GraphClient } from "../graph/createGraphClient.js";
-import { callWithToken } from "../graph/callWithToken.js";
+import type { Request } from "express";
 import { requireSignIn } from "../auth/requireSignIn.js";
+import type { AuthSettings, SessionSettings } from "../config/settings.js";
+import { CALENDAR_DAYS_AHEAD, CALENDAR_MAX_EVENTS } from "../graph/calendar.js";
+import { callWithToken } from "../graph/callWithToken.js";
+import type { TokenCallContext } from "../graph/callWithToken.js";
+import type { GraphClient } from "../graph/createGraphClient.js";
 import type { Logger } from "../logger.js";
 import type { AccountSessions } from "../session/accountSessions.js";
+import { describeStoredTokenCache } from "../session/sessionState.js";
 import { initialsAvatarSvg } from "./initialsAvatar.js";
-import { CALENDAR_DAYS_AHEAD, CALENDAR_MAX_EVENTS } from "../graph/calendar.js";
 
-export function createPageRouter(deps: {
-  config: AppConfig;
+export interface PageRouterDeps {
+  auth: Pick<AuthSettings, "scopes" | "calendarScopes">;
+  /** What the Session page tells about where sessions are kept. */
+  sessionSettings: Pick<SessionSettings, "store" | "tokenCacheKeys">;
   graph: GraphClient;
   accountSessions: AccountSessions;
+  now: () => number;
   logger: Logger;
-}): Router {
-  const { config, graph, accountSessions, logger } = deps;
+}
+
+export function createPageRouter(deps: PageRouterDeps): Router {
+  const { auth, sessionSettings, graph, accountSessions, now, logger } = deps;
   const router = Router();
+  // requireSignIn guarantees a token source for the request.
+  const tokenCall = (req: Request): TokenCallContext => ({ tokens: req.tokens!, session: req.session, now });
 
   router.get("/", (_req, res) => {
     res.render("home");
   });
 
   router.get("/profile", requireSignIn, async (req, res) => {
-    // requireSignIn guarantees a token source for this request.
-    const context = { tokens: req.tokens!, session: req.session };
-    const profile = await callWithToken(context, config.auth.scopes, (token) =>
+    const profile = await callWithToken(tokenCall(req), auth.scopes, (token) =>
       graph.getMe(token, res.locals.requestId),
     );
     res.render("profile", { profile });
   });
 
   router.get("/profile/photo", requireSignIn, async (req, res) => {
-    const context = { tokens: req.tokens!, session: req.session };
     // An <img> cannot follow a sign-in or show an error page: any failure shows the initials.
-    const photo = await callWithToken(context, config.auth.scopes, (token) =>
+    const photo = await callWithToken(tokenCall(req), auth.scopes, (token) =>
       graph.getMyPhoto(token, res.locals.requestId),
     ).catch((error: unknown) => {
       logger.info({ requestId: res.locals.requestId, err: error }, "profile photo unavailable");
@@ -56,10 +63,10 @@ export function createPageRouter(deps: {
   // Needs Calendars.Read, which sign-in does not ask for: the first visit sends the user to consent
   // (callWithToken's SignInRequiredError carries the scope), then back here.
   router.get("/calendar", requireSignIn, async (req, res) => {
-    const context = { tokens: req.tokens!, session: req.session };
+    // The world's time, not the app's clock: it asks Graph for the coming days' events.
     const from = new Date();
     const to = new Date(from.getTime() + CALENDAR_DAYS_AHEAD * 86_400_000);
-    const events = await callWithToken(context, config.auth.calendarScopes, (token) =>
+    const events = await callWithToken(tokenCall(req), auth.calendarScopes, (token) =>
       graph.getMyCalendarView(token, { from, to, top: CALENDAR_MAX_EVENTS }, res.locals.requestId),
     );
     res.render("calendar", { events, from, to, daysAhead: CALENDAR_DAYS_AHEAD });
@@ -73,15 +80,10 @@ export function createPageRouter(deps: {
       // Set only by the form that ended another session; any other value shows nothing.
       endedOne: req.query.ended === "1",
       summary,
-      envelopeBytes:
-        typeof req.session.tokenCache === "string" ? Buffer.byteLength(req.session.tokenCache) : 0,
-      encrypted: config.session.tokenCacheKeys.length > 0,
-      writtenAt:
-        typeof req.session.tokenCacheWrittenAt === "number"
-          ? new Date(req.session.tokenCacheWrittenAt)
-          : undefined,
+      ...describeStoredTokenCache(req.session),
+      encrypted: sessionSettings.tokenCacheKeys.length > 0,
       signedInAt: new Date(res.locals.account!.signedInAt),
-      store: config.session.store,
+      store: sessionSettings.store,
     });
   });
 

@@ -5,13 +5,18 @@
  */
 import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
-import { readSignedInAccount } from "./readAccount.js";
 import { regenerateSession } from "./sessionOps.js";
+import { readAccount } from "./sessionState.js";
 
-export function createAbsoluteTimeout(absoluteTimeoutMs: number, logger: Logger): RequestHandler {
+export function createAbsoluteTimeout(deps: {
+  absoluteTimeoutMs: number;
+  now: () => number;
+  logger: Logger;
+}): RequestHandler {
+  const { absoluteTimeoutMs, now, logger } = deps;
   return async (req, res, next) => {
-    const account = readSignedInAccount(req.session);
-    if (account && Date.now() - account.signedInAt > absoluteTimeoutMs) {
+    const account = readAccount(req.session);
+    if (account && now() - account.signedInAt > absoluteTimeoutMs) {
       // A new, empty session under a new id; the old one is deleted from the store.
       await regenerateSession(req.session);
       logger.info({ requestId: res.locals.requestId }, "session reached its absolute timeout");

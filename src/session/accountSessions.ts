@@ -12,8 +12,8 @@ import { createHash } from "node:crypto";
 import type { Store } from "express-session";
 import { SessionStoreError } from "../errors.js";
 import { MAX_BROWSER_DESCRIPTION_LENGTH, UNKNOWN_BROWSER } from "./browserDescription.js";
-import type { IndexedSession, SessionIndex } from "./createSessionStore.js";
-import { readSignedInAccount } from "./readAccount.js";
+import type { IndexedSession, SessionIndex } from "./sessionStore.js";
+import { readAccount } from "./sessionState.js";
 import { withDeadline } from "./withDeadline.js";
 
 /** 22 base64url characters: 132 bits of the hash. */
@@ -60,6 +60,8 @@ export function createAccountSessions(deps: {
   timeoutMs: number;
   /** A session this long after its sign-in is over (absoluteTimeout.ts ends it at its next request). */
   absoluteTimeoutMs: number;
+  /** The app's clock: which sessions are past the absolute timeout, and this one's last-seen time. */
+  now: () => number;
 }): AccountSessions {
   const { store, index, timeoutMs, absoluteTimeoutMs } = deps;
 
@@ -84,17 +86,17 @@ export function createAccountSessions(deps: {
 
   const ofAccount = async (homeAccountId: string) =>
     (await lookUp("by account", index.sessionsOfAccount(homeAccountId))).filter(
-      (entry) => readSignedInAccount(entry.data)?.homeAccountId === homeAccountId,
+      (entry) => readAccount(entry.data)?.homeAccountId === homeAccountId,
     );
 
   return {
     async list(homeAccountId, currentSessionId) {
-      const now = Date.now();
+      const now = deps.now();
       const live = (await ofAccount(homeAccountId)).filter(
-        (entry) => now - readSignedInAccount(entry.data)!.signedInAt <= absoluteTimeoutMs,
+        (entry) => now - readAccount(entry.data)!.signedInAt <= absoluteTimeoutMs,
       );
       const listings = live.map((entry) => {
-        const account = readSignedInAccount(entry.data)!;
+        const account = readAccount(entry.data)!;
         const current = entry.sessionId === currentSessionId;
         return {
           handle: sessionHandle(entry.sessionId),
@@ -128,7 +130,7 @@ export function createAccountSessions(deps: {
     async endByIdTokenSid(idTokenSid, issuer) {
       const found = await lookUp("by sid", index.sessionsOfIdTokenSid(idTokenSid));
       const matching = found.filter((entry) => {
-        const account = readSignedInAccount(entry.data);
+        const account = readAccount(entry.data);
         return account?.idTokenSid === idTokenSid && (issuer === undefined || account.issuer === issuer);
       });
       return endAll(matching.map((entry) => entry.sessionId));

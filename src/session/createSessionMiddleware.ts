@@ -10,7 +10,7 @@ import { SessionStoreError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 export function createSessionMiddleware(
-  settings: SessionSettings,
+  settings: Pick<SessionSettings, "cookieName" | "secrets" | "secureCookie">,
   store: Store,
   logger: Logger,
 ): RequestHandler {

@@ -2,47 +2,18 @@
  * Builds the session store named by the settings: the embedded SQLite file (the default, nothing to
  * install) or Redis (for several instances). Each comes with a readiness probe and a close.
  */
-import type { SessionData, Store } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
-import type { Logger } from "../logger.js";
 import { createRedisSessionStore } from "./redisStore.js";
+import type { SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 import { createSqliteSessionStore } from "./sqliteStore.js";
 
-/**
- * Every live session of a signed-in account, found without its cookie: by the account's home account
- * id (sign out everywhere, the list of sessions) and by its ID token's `sid` (Entra's front-channel
- * sign-out, which sends no cookie). Kept by the store from `session.account` on each write, expiring
- * and removed with the session.
- */
-export interface SessionIndex {
-  sessionsOfAccount(homeAccountId: string): Promise<IndexedSession[]>;
-  sessionsOfIdTokenSid(idTokenSid: string): Promise<IndexedSession[]>;
-}
-
-/** One live session found by the index. */
-export interface IndexedSession {
-  sessionId: string;
-  /** Epoch ms of the session's last write or touch (every request that reaches it touches it). */
-  lastSeenAt: number;
-  /** The session as stored: outside input, unchecked beyond being an object (see readAccount.ts). */
-  data: Partial<SessionData>;
-}
-
-export interface SessionStoreHandle {
-  store: Store;
-  index: SessionIndex;
-  /** Resolves when the store answers a real round trip within the deadline; rejects otherwise. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface SessionStoreOptions {
-  logger: Logger;
-  /** How often expired SQLite sessions are deleted (default a minute); Redis expires keys itself. */
-  pruneIntervalMs?: number;
-  /** The SQLite store's clock (tests move it to expire sessions without waiting); Redis keeps its own. */
-  now?: () => number;
-}
+// The contract's types, for the stores' users (the tests and the benchmark build stores through here).
+export type {
+  IndexedSession,
+  SessionIndex,
+  SessionStoreHandle,
+  SessionStoreOptions,
+} from "./sessionStore.js";
 
 export async function createSessionStore(
   settings: SessionSettings,

@@ -38,7 +38,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { IndexedSession, SessionIndex, SessionStoreHandle } from "./createSessionStore.js";
+import type { IndexedSession, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
 type RedisClient = ReturnType<typeof createClient>;

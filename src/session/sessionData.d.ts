@@ -1,6 +1,6 @@
 /**
- * The shape of our session, declared once. Values read back from the store are still checked at run
- * time (see session/readSession.ts): the store's content is outside input.
+ * The shape of our session, declared once. Only sessionState.ts reads and writes these fields, and it
+ * checks what it reads back from the store at run time: the store's content is outside input.
  */
 import "express-session";
 
@@ -31,7 +31,7 @@ export interface SignedInAccount {
 declare module "express-session" {
   interface SessionData {
     account: SignedInAccount;
-    /** This account's MSAL cache, serialized by MSAL. */
+    /** This account's MSAL cache, serialized by MSAL and sealed by the token-cache cipher. */
     tokenCache: string;
     /** Epoch ms of the last write of `tokenCache` (shown on the Session page). */
     tokenCacheWrittenAt: number;

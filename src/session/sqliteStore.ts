@@ -15,7 +15,7 @@ import type { SessionData } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./createSessionStore.js";
+import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 
 /**
  * better-sqlite3 is synchronous: while it waits for another connection's lock, the whole process

@@ -46,7 +46,6 @@ describe("the session cache plugin with msal-node", () => {
       clientId,
       clientSecret,
       redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: [],
     });
     const network = createNetworkClient({
       httpsAgent: createHttpsAgent(tenant.caCertificatePem),

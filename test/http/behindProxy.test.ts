@@ -27,7 +27,7 @@ async function startBehindProxy(
       EXPRESS_SESSION_SECRET: randomBytes(32).toString("base64url"),
       TOKEN_CACHE_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     },
-    registration: { redirectUris: [redirectUri], postLogoutRedirectUris: [`${proxy.origin}/`] },
+    registration: { redirectUris: [redirectUri, `${proxy.origin}/`] },
   });
   proxy.forwardTo(app.baseUrl);
   const viaProxy: TestApp = {

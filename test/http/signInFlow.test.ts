@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { decodeJwt } from "jose";
 import { readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
+import { readStoredCache } from "../support/tokenCacheTools.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
 
@@ -127,6 +129,32 @@ describe("the sign-in flow against the local tenant", () => {
     assert.equal(tenantLogout.status, 302);
     assert.equal(tenantLogout.location, app.config.auth.postLogoutRedirectUri);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303);
+  });
+
+  it("POST /auth/signout, for a signed-in user, sends the ID token's login_hint as logout_hint, so the tenant returns to the app without asking", async () => {
+    // Arrange
+    const client = app.newClient();
+    await signIn(app, client);
+    const home = await client.get(`${app.baseUrl}/`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1];
+    assert.ok(csrf);
+    const idToken = Object.values(readStoredCache(app, client).IdToken ?? {})[0]?.secret;
+    assert.ok(idToken, "the session's token cache holds the ID token");
+    const loginHint = decodeJwt(idToken).login_hint;
+    assert.equal(
+      typeof loginHint,
+      "string",
+      "the tenant's ID token carries login_hint (msal-node asks for it)",
+    );
+
+    // Act
+    const signOut = await client.postForm(`${app.baseUrl}/auth/signout`, { _csrf: csrf });
+    const atTenant = await client.get(signOut.location!);
+
+    // Assert
+    assert.equal(new URL(signOut.location!).searchParams.get("logout_hint"), loginHint);
+    assert.equal(atTenant.status, 302, "no account picker");
+    assert.equal(atTenant.location, app.config.auth.postLogoutRedirectUri);
   });
 
   it("POST /auth/signout, from a browser whose session has already ended, still clears what the browser kept", async () => {

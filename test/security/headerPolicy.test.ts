@@ -326,10 +326,7 @@ for (const https of [false, true]) {
                 TRUST_PROXY: "true",
                 METRICS_ENABLED: "true",
               },
-              registration: {
-                redirectUris: [`${PUBLIC_ORIGIN}/auth/redirect`],
-                postLogoutRedirectUris: [`${PUBLIC_ORIGIN}/`],
-              },
+              registration: { redirectUris: [`${PUBLIC_ORIGIN}/auth/redirect`, `${PUBLIC_ORIGIN}/`] },
             }
           : { env: { METRICS_ENABLED: "true" } },
       );

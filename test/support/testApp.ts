@@ -78,8 +78,8 @@ export async function startTestApp(
   tenant.registerClient({
     clientId,
     clientSecret,
-    redirectUris,
-    postLogoutRedirectUris: redirectUris.map((uri) => new URL("/", uri).href),
+    // The sign-out's post_logout_redirect_uri (the app's home) is a redirect URI too, as at Entra.
+    redirectUris: [...redirectUris, ...redirectUris.map((uri) => new URL("/", uri).href)],
     // One per registration, as at Entra: the first instance's.
     frontChannelLogoutUrl: new URL("/auth/frontchannel-logout", redirectUris[0]).href,
     ...options.registration,

@@ -5,7 +5,7 @@
  * parameters are added without disturbing the URI's own query; `query` → 302 with the parameters in
  * the query, `fragment` → 302 with them in the fragment, `form_post` → an auto-submitting form.
  * A code is issued only here, bound to the tenant signed in to, client, redirect URI, PKCE
- * challenge, nonce, scopes and claims; the SSO session it came through records the client (a
+ * challenge, nonce, scopes (the OIDC ones and the Graph scopes' form) and claims; the SSO session it came through records the client (a
  * sign-out there front-channel-logs-out every client it recorded). Consent is recorded before
  * this, by consent.ts (redemption then issues every Graph scope the user has consented to for this
  * client in that tenant, as Entra does). The redirect's client_info names the HOME account (a
@@ -17,7 +17,8 @@ import { sendFormPostPage } from "./pages.js";
 import type { SsoSession } from "./sso.js";
 import type { PendingAuthorization, ResponseMode } from "./transactions.js";
 import type { LocalTenantUser } from "./users.js";
-import { clientInfo } from "./tokenIssuer.js";
+import { grantScopesOf } from "./scopes.js";
+import { clientInfo } from "./tokenClaims.js";
 
 export function deliverAuthorizationResponse(
   res: Response,
@@ -59,9 +60,10 @@ export function issueCodeAndRespond(
       codeChallenge: pending.codeChallenge,
       codeChallengeMethod: pending.codeChallengeMethod,
       claims: pending.claims,
+      scopes: grantScopesOf(pending.scopes),
       sid: session.sid,
     },
-    Date.now(),
+    ctx.now(),
   );
   ctx.sso.recordClient(session.id, pending.clientId);
   const params: Record<string, string> = { code };

@@ -3,12 +3,14 @@
  *
  * Guarantees, in Entra's order:
  * - unknown tenant segment (see tenant.ts), duplicated parameter, missing/unknown client_id, an app
- *   that does not exist in the path's tenant (single-tenant app elsewhere: AADSTS700016), missing
- *   or unregistered redirect_uri (exact match) → an error page; the browser is NEVER sent to an
- *   unvalidated URI;
+ *   that cannot be used through the path's segment (clientTenancy.ts: a single-tenant app at
+ *   another tenant AADSTS700016, at common/organizations AADSTS50194), missing or unregistered
+ *   redirect_uri (redirectUris.ts: exact, bar the port of an http loopback URI) → an error page; the
+ *   browser is NEVER sent to an unvalidated URI;
  * - after that, errors go to the redirect URI (error, error_description with AADSTS code, trace id,
  *   correlation id and timestamp, error_uri, state if sent) in the requested response mode:
- *   response_type other than `code`, missing/unknown/multi-resource scope or no `openid`,
+ *   response_type other than `code`, missing/unknown/multi-resource scope (`openid` is optional,
+ *   as at Entra: without it the token response carries no ID token),
  *   missing PKCE challenge (AADSTS9002325), bad challenge method (AADSTS50149) or size
  *   (AADSTS501491), unsupported prompt, a `claims` parameter that is not a JSON object
  *   (AADSTS9002313); the claims (CP1 capability, a claims-challenge nbf) are bound to the code;
@@ -24,7 +26,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { deliverAuthorizationResponse } from "./authorizationResponse.js";
 import { parseClaimsParameter } from "./claims.js";
 import { hasRedirectUri } from "./clients.js";
-import { clientAvailabilityError } from "./clientTenancy.js";
+import { clientTenancyError } from "./clientTenancy.js";
 import { continueSignIn } from "./consent.js";
 import type { TenantContext } from "./context.js";
 import { aadsts, newRequestIds, redirectErrorParams } from "./errors.js";
@@ -53,9 +55,9 @@ function challengeError(challenge: string, method: string): EntraError | undefin
 export function authorizeHandler(ctx: TenantContext): RequestHandler {
   return (req: Request, res: Response): void => {
     ctx.counters.authorize += 1;
-    const now = Date.now();
+    const now = ctx.now();
     const params = Params.fromQuery(req);
-    const ids = newRequestIds(params.get("client-request-id"));
+    const ids = newRequestIds(params.get("client-request-id"), now);
 
     // 1. Errors shown on an error page: there is no validated place to send them.
     const resolved = resolveTenant(ctx, req.params.tenant);
@@ -69,8 +71,7 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     if (client === undefined) {
       return sendErrorPage(res, aadsts.unknownClient(clientId, tenant?.tenantId ?? segment), ids);
     }
-    const unavailable =
-      tenant === undefined ? undefined : clientAvailabilityError(ctx, client, tenant.tenantId);
+    const unavailable = clientTenancyError(ctx, client, segment);
     if (unavailable !== undefined) return sendErrorPage(res, unavailable, ids);
     const redirectUri = params.get("redirect_uri");
     if (redirectUri === undefined) return sendErrorPage(res, aadsts.missingParameter("redirect_uri"), ids);
@@ -94,9 +95,6 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     if (rawScope === undefined) return fail(aadsts.missingParameter("scope"));
     const parsed = parseScopes(rawScope);
     if (!parsed.ok) return fail(parsed.error);
-    if (!parsed.scopes.oidc.has("openid")) {
-      return fail(aadsts.invalidScope(rawScope, "The 'openid' scope is required for sign-in."));
-    }
     const codeChallenge = params.get("code_challenge");
     if (codeChallenge === undefined) return fail(aadsts.pkceRequired());
     const method = params.get("code_challenge_method") ?? "plain";
@@ -117,6 +115,7 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
       state,
       nonce: params.get("nonce"),
       graphScopes: parsed.scopes.graph,
+      scopes: parsed.scopes,
       offlineAccess: parsed.scopes.oidc.has("offline_access"),
       codeChallenge,
       codeChallengeMethod: method as CodeChallengeMethod,

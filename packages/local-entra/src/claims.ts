@@ -5,7 +5,9 @@
  * parameter is not a valid JSON object"); members other than `access_token` and `id_token`, and
  * claims this stand-in does not act on, are accepted and ignored — msal-node 7 sends
  * `{"id_token":{"signin_state":…,"login_hint":…,"tenant_region_sub_scope":…}}` on every request.
- * Two things are acted on:
+ * Three things are acted on:
+ * - the ID token's optional `login_hint` claim: `id_token.login_hint` present (null or an object, as
+ *   OIDC Core §5.5 allows) → the ID token carries `login_hint` (see loginHint.ts), as Entra's does;
  * - client capabilities: `access_token.xms_cc.values` containing "CP1" (case-insensitive; MSAL's
  *   `clientCapabilities: ["CP1"]`) → access tokens carry `xms_cc: ["CP1"]`;
  * - a claims challenge answer: `access_token.nbf` with a numeric `value` (string or number, epoch
@@ -24,9 +26,15 @@ export interface ClaimsRequest {
   cp1: boolean;
   /** `access_token.nbf.value` of a claims challenge being answered, epoch seconds. */
   accessTokenNbf: number | undefined;
+  /** `id_token.login_hint` was asked for. */
+  idTokenLoginHint: boolean;
 }
 
-export const NO_CLAIMS: ClaimsRequest = Object.freeze({ cp1: false, accessTokenNbf: undefined });
+export const NO_CLAIMS: ClaimsRequest = Object.freeze({
+  cp1: false,
+  accessTokenNbf: undefined,
+  idTokenLoginHint: false,
+});
 
 export type ClaimsResult = { ok: true; claims: ClaimsRequest } | { ok: false; error: EntraError };
 
@@ -67,12 +75,21 @@ export function parseClaimsParameter(raw: string | undefined): ClaimsResult {
   if (accessToken !== undefined && accessToken !== null && !isObject(accessToken)) {
     return { ok: false, error: aadsts.invalidClaims() };
   }
-  if (!isObject(accessToken)) return { ok: true, claims: NO_CLAIMS };
-  return { ok: true, claims: { cp1: declaresCp1(accessToken), accessTokenNbf: nbfValue(accessToken) } };
+  const idToken = parsed.id_token;
+  const idTokenLoginHint = isObject(idToken) && "login_hint" in idToken;
+  if (!isObject(accessToken)) return { ok: true, claims: { ...NO_CLAIMS, idTokenLoginHint } };
+  return {
+    ok: true,
+    claims: { cp1: declaresCp1(accessToken), accessTokenNbf: nbfValue(accessToken), idTokenLoginHint },
+  };
 }
 
 /** Claims of the authorize request behind a code, combined with those sent when redeeming it. */
 export function mergeClaims(a: ClaimsRequest, b: ClaimsRequest): ClaimsRequest {
   const nbfs = [a.accessTokenNbf, b.accessTokenNbf].filter((n) => n !== undefined);
-  return { cp1: a.cp1 || b.cp1, accessTokenNbf: nbfs.length === 0 ? undefined : Math.max(...nbfs) };
+  return {
+    cp1: a.cp1 || b.cp1,
+    accessTokenNbf: nbfs.length === 0 ? undefined : Math.max(...nbfs),
+    idTokenLoginHint: a.idTokenLoginHint || b.idTokenLoginHint,
+  };
 }

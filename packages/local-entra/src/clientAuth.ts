@@ -68,7 +68,8 @@ export async function authenticateClient(
   ctx: TenantContext,
   authorization: string | undefined,
   form: Params,
-  nowMs: number = Date.now(),
+  /** The tenant's clock (epoch ms): assertion times are checked against it. */
+  nowMs: number,
   /** The tenant the request addressed (already checked); it names the assertion's audience. */
   tenantId: string = ctx.tenantId,
 ): Promise<ClientAuthResult> {

@@ -1,34 +1,55 @@
 /**
  * The app registrations (confidential clients) of the tenant.
  *
- * Guarantees: redirect and post-logout URIs are matched by exact string comparison (never prefix,
- * never case-folded), like Entra; only absolute URIs without fragments are registrable, and plain
- * http only on loopback hosts (Entra's rule) — the front-channel logout URL too. Secrets are compared in constant time (both sides are
- * hashed to equal length first); a registration without a secret matches no secret. Every
- * registration holds at least one credential (secret, certificate or trusted certificate subject);
- * certificates are parsed at registration (see clientCredentials.ts). Registered data is copied and
- * frozen, so later mutation by the caller changes nothing.
+ * Guarantees: a registration holds redirect URIs only — as in a v2 registration there is no
+ * separate post-logout list: a post_logout_redirect_uri must be one of them (a caller still passing
+ * `postLogoutRedirectUris` is told so). Redirect URIs, and the front-channel logout URL, must be
+ * registrable and are matched as redirectUris.ts says (exact, bar the port of http loopback URIs).
+ * The tenancy options are checked (signInAudience one of AzureADMyOrg/AzureADMultipleOrgs,
+ * homeTenantId a GUID, adminConsentedScopes known Graph scopes; see clientTenancy.ts for what they
+ * mean). Secrets are compared in constant time (both sides are hashed to equal length first); a
+ * registration without a secret matches no secret. Every registration holds at least one credential
+ * (secret, certificate or trusted certificate subject); certificates are parsed at registration (see
+ * clientCredentials.ts). Registered data is copied and frozen, so later mutation by the caller
+ * changes nothing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { tenancyOptions } from "./clientTenancy.js";
 import { parseClientCredentials } from "./clientCredentials.js";
 import type { ClientCredentials } from "./clientCredentials.js";
+import { isGuid } from "./ids.js";
+import { assertRegistrableUri, redirectUriMatches } from "./redirectUris.js";
+import { GRAPH_SCOPES } from "./scopes.js";
 import type { LocalTenantClient } from "./types.js";
 
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const AUDIENCES: readonly string[] = ["AzureADMyOrg", "AzureADMultipleOrgs"];
 
-function assertRegistrableUri(uri: string, what: string): void {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new Error(`${what} '${uri}' is not an absolute URI`);
+type TenancyOptions = Pick<LocalTenantClient, "signInAudience" | "homeTenantId" | "adminConsentedScopes">;
+
+/** Validated, normalised copies of the tenancy options (to be merged into the frozen registration). */
+function tenancyOptions(client: LocalTenantClient): TenancyOptions {
+  const options: TenancyOptions = {};
+  if (client.signInAudience !== undefined) {
+    if (!AUDIENCES.includes(client.signInAudience)) {
+      throw new Error(`signInAudience must be one of ${AUDIENCES.join(", ")}`);
+    }
+    options.signInAudience = client.signInAudience;
   }
-  if (url.hash !== "" || uri.includes("#")) throw new Error(`${what} '${uri}' must not contain a fragment`);
-  const secure = url.protocol === "https:";
-  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
-  if (!secure && !loopbackHttp)
-    throw new Error(`${what} '${uri}' must use https (http only for loopback hosts)`);
+  if (client.homeTenantId !== undefined) {
+    if (typeof client.homeTenantId !== "string" || !isGuid(client.homeTenantId)) {
+      throw new Error("homeTenantId must be a tenant id (GUID)");
+    }
+    options.homeTenantId = client.homeTenantId.toLowerCase();
+  }
+  if (client.adminConsentedScopes !== undefined) {
+    options.adminConsentedScopes = Object.freeze(
+      client.adminConsentedScopes.map((scope) => {
+        const canonical = GRAPH_SCOPES.find((known) => known.toLowerCase() === String(scope).toLowerCase());
+        if (canonical === undefined) throw new Error(`adminConsentedScopes: unknown Graph scope '${scope}'`);
+        return canonical;
+      }),
+    ) as string[];
+  }
+  return options;
 }
 
 function digest(value: string): Buffer {
@@ -59,15 +80,18 @@ export class ClientRegistry {
         "a client needs a credential: clientSecret, certificates or trustedCertificateSubjects",
       );
     }
+    if ("postLogoutRedirectUris" in client) {
+      throw new Error(
+        "postLogoutRedirectUris: a v2 registration has no separate post-logout list; add the URI to redirectUris",
+      );
+    }
     for (const uri of client.redirectUris) assertRegistrableUri(uri, "redirect URI");
-    for (const uri of client.postLogoutRedirectUris) assertRegistrableUri(uri, "post-logout redirect URI");
     if (client.frontChannelLogoutUrl !== undefined) {
       assertRegistrableUri(client.frontChannelLogoutUrl, "front-channel logout URL");
     }
     const registered: LocalTenantClient = {
       clientId: client.clientId,
       redirectUris: Object.freeze([...client.redirectUris]) as string[],
-      postLogoutRedirectUris: Object.freeze([...client.postLogoutRedirectUris]) as string[],
       ...tenancyOptions(client),
     };
     if (client.clientSecret !== undefined) registered.clientSecret = client.clientSecret;
@@ -101,12 +125,9 @@ export class ClientRegistry {
   }
 }
 
+/** Whether `uri` is one of the client's redirect URIs (also the test for a post_logout_redirect_uri). */
 export function hasRedirectUri(client: Readonly<LocalTenantClient>, uri: string): boolean {
-  return client.redirectUris.includes(uri);
-}
-
-export function hasPostLogoutRedirectUri(client: Readonly<LocalTenantClient>, uri: string): boolean {
-  return client.postLogoutRedirectUris.includes(uri);
+  return client.redirectUris.some((registered) => redirectUriMatches(registered, uri));
 }
 
 export function secretMatches(client: Readonly<LocalTenantClient>, presented: string): boolean {

@@ -69,7 +69,7 @@ export function continueSignIn(
     return failAtRedirect(ctx, res, pending, aadsts.consentRequiredSilent(client.clientId), ids);
   }
   if (missing.length > 0 || pending.prompt === "consent") {
-    const now = Date.now();
+    const now = ctx.now();
     const transactionId = ctx.consents.create(
       {
         pending,

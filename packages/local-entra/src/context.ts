@@ -35,8 +35,11 @@ export interface TenantContext {
   readonly accessTokenIssuer: string;
   /** "https://127.0.0.1:GRAPHPORT" — no trailing slash. */
   readonly graphOrigin: string;
-  readonly accessTokenLifetimeSeconds: number;
+  /** Fixed by the option; undefined: random per token in Entra's 60–90 minutes (tokenIssuer.ts). */
+  readonly accessTokenLifetimeSeconds: number | undefined;
   readonly refreshTokenLifetimeSeconds: number;
+  /** The tenant's clock, epoch ms (LocalTenantOptions.now): every time the stand-in reads. */
+  readonly now: () => number;
   readonly signingKey: SigningKey;
   readonly clients: ClientRegistry;
   /** Client-assertion jtis already accepted (one-time use). */
@@ -60,15 +63,6 @@ export interface TenantContext {
   readonly log: (message: string) => void;
 }
 
-/** Graph accepts either audience; the stand-in issues the URI form. */
-export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
-export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-
-export function v1Issuer(tenantId: string): string {
-  return `https://sts.windows.net/${tenantId}/`;
-}
-
-/** v2.0 id token issuer of a tenant: `{cloudInstance}{tenantId}/v2.0`. */
-export function v2Issuer(ctx: { readonly cloudInstance: string }, tenantId: string): string {
-  return `${ctx.cloudInstance}${tenantId}/v2.0`;
-}
+// Defined in wellKnown.ts, which imports nothing: a module this file refers to (the directory, the
+// client registry, the stores) must import them from there, never from here, or it makes a cycle.
+export { GRAPH_APP_ID, GRAPH_AUDIENCE, v1Issuer, v2Issuer } from "./wellKnown.js";

@@ -22,7 +22,7 @@ import {
 } from "./tenantIds.js";
 import { GUEST_HOME_USER_INDEX, guestObject, SECOND_TENANT_GUEST_OID, SECOND_TENANT_USERS } from "./users.js";
 import type { LocalTenantUser } from "./users.js";
-import { v1Issuer } from "./context.js";
+import { v1Issuer } from "./wellKnown.js";
 
 export interface DirectoryTenant {
   readonly tenantId: string;

@@ -6,8 +6,9 @@
  * `{cloudInstance}{tenantId}/v2.0` — for common/organizations the literal `{tenantid}` placeholder,
  * as Entra publishes it (and tenant_region_scope null); it lists only what this stand-in
  * actually supports (response type `code`; query, fragment, form_post). The JWKS publishes the one
- * signing key both tenants use (kty, use, kid, n, e) plus Entra's per-key `issuer` (the same
- * placeholder form for common/organizations). Unknown tenant → 400
+ * signing key both tenants use as Entra's v2 keys look (kty, use, kid, x5t, n, e, x5c — see
+ * keys.ts) plus Entra's per-key `issuer` (the same placeholder form for common/organizations).
+ * Unknown tenant → 400
  * invalid_tenant AADSTS90002. Both count their requests.
  */
 import type { Request, RequestHandler, Response } from "express";
@@ -82,7 +83,8 @@ export function discoveryHandler(ctx: TenantContext): RequestHandler {
     ctx.counters.discovery += 1;
     const resolved = resolveTenant(ctx, req.params.tenant, "invalid_tenant");
     if (!resolved.ok) {
-      return sendEntraJsonError(res, ctx.origin, resolved.error, newRequestIds(req.get("client-request-id")));
+      const ids = newRequestIds(req.get("client-request-id"), ctx.now());
+      return sendEntraJsonError(res, ctx.origin, resolved.error, ids);
     }
     sendMetadata(res, discoveryDocument(ctx, resolved.value));
   };
@@ -93,7 +95,8 @@ export function jwksHandler(ctx: TenantContext): RequestHandler {
     ctx.counters.jwks += 1;
     const resolved = resolveTenant(ctx, req.params.tenant, "invalid_tenant");
     if (!resolved.ok) {
-      return sendEntraJsonError(res, ctx.origin, resolved.error, newRequestIds(req.get("client-request-id")));
+      const ids = newRequestIds(req.get("client-request-id"), ctx.now());
+      return sendEntraJsonError(res, ctx.origin, resolved.error, ids);
     }
     const issuer = publishedIssuer(ctx, resolved.value);
     sendMetadata(res, { keys: [{ ...ctx.signingKey.publicJwk, issuer }] });

@@ -6,7 +6,10 @@
  * (`{ error, error_description: "AADSTSnnnn: text\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …",
  * error_codes, timestamp, trace_id, correlation_id, error_uri, suberror? }`), or as redirect
  * parameters (`error`, `error_description`, `error_uri`, `state`) for the authorize endpoint. The
- * correlation id is the caller's `client-request-id` when that is a GUID, like Entra.
+ * correlation id is the caller's `client-request-id` when that is a GUID, like Entra. `suberror`
+ * only where Entra sends one: `bad_token` with a refresh token that expired (AADSTS700082) or was
+ * revoked (AADSTS50173), `consent_required` with AADSTS65001 at the token endpoint — not with a
+ * refresh token or code Entra cannot read (AADSTS9002313 carries none), nor on authorize redirects.
  */
 import type { Response } from "express";
 import { entraTimestamp, isGuid, newGuid } from "./ids.js";
@@ -83,6 +86,13 @@ export const aadsts = {
       700016,
       `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
       httpStatus,
+    ),
+  /** A single-tenant app through common/organizations. This stand-in's apps have no display name: the id again. */
+  notMultiTenant: (clientId: string) =>
+    entraError(
+      "invalid_request",
+      50194,
+      `Application '${clientId}'(${clientId}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.`,
     ),
   redirectUriMismatch: (redirectUri: string, clientId: string) =>
     entraError(
@@ -235,8 +245,9 @@ export const aadsts = {
       70003,
       `The app requested an unsupported grant type '${grantType}'.`,
     ),
-  unknownGrant: (suberror?: string) =>
-    entraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", 400, suberror),
+  /** A code or refresh token Entra cannot read: no suberror (a recorded Entra answer has none). */
+  unknownGrant: () =>
+    entraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."),
   codeRedeemed: () =>
     entraError(
       "invalid_grant",
@@ -327,11 +338,12 @@ export const aadsts = {
     ),
 } as const;
 
-export function newRequestIds(clientRequestId: string | undefined): RequestIds {
+/** `now`: the tenant's clock (epoch ms), which dates the error. */
+export function newRequestIds(clientRequestId: string | undefined, now: number): RequestIds {
   const ids: RequestIds = {
     traceId: newGuid(),
     correlationId: clientRequestId !== undefined && isGuid(clientRequestId) ? clientRequestId : newGuid(),
-    time: new Date(),
+    time: new Date(now),
   };
   if (clientRequestId !== undefined) ids.clientRequestId = clientRequestId.slice(0, 128);
   return ids;

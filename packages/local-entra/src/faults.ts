@@ -28,9 +28,10 @@ function timesOf(fault: object): number | undefined {
   return typeof times === "number" && Number.isFinite(times) ? times : undefined;
 }
 
-export function createFaultSwitches(): FaultSwitches {
+/** `now`: the tenant's clock (a claims challenge is dated by it). */
+export function createFaultSwitches(now: () => number): FaultSwitches {
   let graph: GraphFault | null = null;
-  let graphSetAtMs = Date.now();
+  let graphSetAtMs = now();
   let token: TokenFault | null = null;
   let idToken: IdTokenFault | null = null;
   const uses = new WeakMap<object, number>();
@@ -41,7 +42,7 @@ export function createFaultSwitches(): FaultSwitches {
     },
     set graph(value: GraphFault | null) {
       graph = value ?? null;
-      graphSetAtMs = Date.now();
+      graphSetAtMs = now();
     },
     get token(): TokenFault | null {
       return token;

@@ -28,8 +28,8 @@ export function readFlowForm<T>(
   res: Response,
   take: (transactionId: string, now: number) => T | undefined,
 ): FlowForm<T> | undefined {
-  const now = Date.now();
-  const ids = newRequestIds(undefined);
+  const now = ctx.now();
+  const ids = newRequestIds(undefined, now);
   const resolved = resolveTenant(ctx, req.params.tenant);
   if (!resolved.ok) return refuse(res, resolved.error, ids);
   const form = Params.fromFormBody(req.body);

@@ -2,16 +2,22 @@
  * Authorization codes, refresh tokens and consent.
  *
  * Guarantees:
- * - codes are `LTCODE.` + 48 random bytes (base64url), live 10 minutes, are bound to tenant, client,
- *   redirect URI, PKCE challenge, nonce, scopes and the authorize request's claims, and can be
- *   redeemed once; a redeemed or expired code is remembered (for 10 more minutes) so a replay is
- *   answered "already redeemed" / "expired", not "unknown";
- * - refresh tokens are `LTRT.` + 64 random bytes (base64url), bound to tenant, client and user, expire after
- *   the configured lifetime and are NOT revoked when used (Entra rotates but keeps the old one valid);
- *   each belongs to a family (all refresh tokens descended from one code redemption) and remembers
- *   whether it was used and whether its client declared the CP1 capability; revokeFamily() supports
- *   the strict reuse mode (a revoked family stays revoked: a token a concurrent refresh mints into
- *   it afterwards is born revoked);
+ * - codes and refresh tokens are opaque and of Entra's size and look: `1.A…` base64url text, a code
+ *   1,000–1,200 characters, a refresh token 1,300–1,500 (the length random per token). Each starts
+ *   with a fixed marker (CODE_PREFIX, REFRESH_TOKEN_PREFIX: "1.AXkA" then base64url of
+ *   "LocalEntra#C" / "LocalEntra#R") so tests can search logs and pages for them; everything after
+ *   it is random (node:crypto, about 6 bits a character: far over 256 bits). The stores key them by
+ *   their SHA-256, so holding many costs little memory;
+ * - codes live 10 minutes, are bound to tenant, client, redirect URI, PKCE challenge, nonce, scopes
+ *   (GrantScopes) and the authorize request's claims, and can be redeemed once; a redeemed or
+ *   expired code is remembered (for 10 more minutes) so a replay is answered "already redeemed" /
+ *   "expired", not "unknown";
+ * - refresh tokens are bound to tenant, client, user and the scopes of the grant they descend from,
+ *   expire after the configured lifetime and are NOT revoked when used (Entra rotates but keeps the
+ *   old one valid); each belongs to a family (all refresh tokens descended from one code redemption)
+ *   and remembers whether it was used and whether its client declared the CP1 capability;
+ *   revokeFamily() supports the strict reuse mode (a revoked family stays revoked: a token a
+ *   concurrent refresh mints into it afterwards is born revoked);
  * - revoke(oid?) marks every outstanding refresh token of that user (or of everyone) revoked and
  *   records when, for AADSTS50173;
  * - consent is per (tenant, user object, client) and accumulates; it is recorded when an authorize
@@ -20,15 +26,31 @@
  */
 import type { ClaimsRequest } from "./claims.js";
 import { ExpiringMap } from "./expiringMap.js";
-import { newOpaqueToken } from "./ids.js";
+import { newOpaqueTokenOfLength, randomBetween, sha256Base64Url } from "./ids.js";
+import type { GrantScopes } from "./scopes.js";
 import { DEFAULT_GRAPH_SCOPE } from "./scopes.js";
 import type { CodeChallengeMethod } from "./transactions.js";
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
-/** Every authorization code starts with this (so tests can search logs and traffic for leaks). */
-export const CODE_PREFIX = "LTCODE.";
-/** Every refresh token starts with this. */
-export const REFRESH_TOKEN_PREFIX = "LTRT.";
+/**
+ * Every authorization code starts with this (so tests can search logs and traffic for leaks):
+ * "1.AXkA" as Entra's codes begin, then base64url of "LocalEntra#C".
+ */
+export const CODE_PREFIX = `1.AXkA${Buffer.from("LocalEntra#C").toString("base64url")}`;
+/** Every refresh token starts with this: "1.AXkA", then base64url of "LocalEntra#R". */
+export const REFRESH_TOKEN_PREFIX = `1.AXkA${Buffer.from("LocalEntra#R").toString("base64url")}`;
+/** Entra's authorization codes run to about 1.0–1.2 KB, its refresh tokens to about 1.3–1.5 KB. */
+export const CODE_LENGTH = { min: 1000, max: 1200 } as const;
+export const REFRESH_TOKEN_LENGTH = { min: 1300, max: 1500 } as const;
+
+function opaqueGrantToken(prefix: string, length: { min: number; max: number }): string {
+  return `${prefix}${newOpaqueTokenOfLength(randomBetween(length.min, length.max) - prefix.length)}`;
+}
+
+/** The stores hold a digest, not the 1–1.5 KB value. */
+function storeKey(token: string): string {
+  return sha256Base64Url(token);
+}
 
 export interface AuthorizationCodeGrant {
   /** The tenant signed in to: the code redeems for it only. */
@@ -42,6 +64,8 @@ export interface AuthorizationCodeGrant {
   codeChallengeMethod: CodeChallengeMethod;
   /** The authorize request's `claims` parameter, as far as this stand-in acts on it. */
   claims: ClaimsRequest;
+  /** The authorize request's scopes, for a redemption that sends no `scope`. */
+  scopes: GrantScopes;
   /** The SSO session the code was issued in: the `sid` of the tokens it redeems for. */
   sid: string;
   issuedAt: number;
@@ -60,6 +84,8 @@ export interface RefreshTokenGrant {
   cp1: boolean;
   /** The SSO session of the sign-in it descends from (ID tokens keep their `sid` across refreshes). */
   sid: string;
+  /** The scopes of the request it was issued for, for a refresh that sends no `scope`. */
+  scopes: GrantScopes;
   issuedAt: number;
   expiresAt: number;
   revokedAt: number | undefined;
@@ -78,6 +104,7 @@ export interface NewRefreshToken {
   familyId: string;
   cp1: boolean;
   sid: string;
+  scopes: GrantScopes;
 }
 
 export class GrantStore {
@@ -98,9 +125,9 @@ export class GrantStore {
   }
 
   issueCode(grant: NewCode, now: number): string {
-    const code = `${CODE_PREFIX}${newOpaqueToken(48)}`;
+    const code = opaqueGrantToken(CODE_PREFIX, CODE_LENGTH);
     this.#codes.set(
-      code,
+      storeKey(code),
       { ...grant, issuedAt: now, expiresAt: now + CODE_LIFETIME_MS, redeemed: false },
       now,
     );
@@ -108,14 +135,14 @@ export class GrantStore {
   }
 
   findCode(code: string): AuthorizationCodeGrant | undefined {
-    return this.#codes.get(code);
+    return this.#codes.get(storeKey(code));
   }
 
   issueRefreshToken(grant: NewRefreshToken, now: number): string {
-    const token = `${REFRESH_TOKEN_PREFIX}${newOpaqueToken(64)}`;
+    const token = opaqueGrantToken(REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_LENGTH);
     const familyRevokedAt = this.#revokedFamilies.get(grant.familyId);
     this.#refreshTokens.set(
-      token,
+      storeKey(token),
       {
         ...grant,
         issuedAt: now,
@@ -130,7 +157,7 @@ export class GrantStore {
   }
 
   findRefreshToken(token: string): RefreshTokenGrant | undefined {
-    return this.#refreshTokens.get(token);
+    return this.#refreshTokens.get(storeKey(token));
   }
 
   revokeRefreshTokens(oid: string | undefined, now: number): void {

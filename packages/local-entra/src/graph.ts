@@ -184,7 +184,7 @@ async function applyFault(
     res.type("application/json").send(JSON.stringify(fault.body));
   } else if (fault.status >= 400) {
     const { code, message } = defaultGraphError(fault.status);
-    res.type("application/json").send(JSON.stringify(graphErrorBody(code, message, ids)));
+    res.type("application/json").send(JSON.stringify(graphErrorBody(code, message, ids, ctx.now())));
   } else {
     res.type("application/json").send("{}");
   }

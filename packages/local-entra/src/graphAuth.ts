@@ -2,9 +2,11 @@
  * Validating a bearer token presented to the Graph stand-in.
  *
  * Guarantees: a token is accepted only if it is a JWS verified (RS256) against this tenant's
- * signing key, with iss `https://sts.windows.net/{tid}/`, aud `https://graph.microsoft.com` or
- * Graph's app id, tid of either tenant (and iss matching it), exp and iat present, and exp/nbf within Graph's 5-minute
- * clock skew. Failures come back with Graph's messages ("Access token is empty.", "… Invalid
+ * signing key — after Graph's header-nonce substitution (a header `nonce` is replaced by
+ * base64url(SHA-256(nonce)) before the check: graphAccessToken.ts) — with iss
+ * `https://sts.windows.net/{tid}/`, aud `https://graph.microsoft.com` or Graph's app id (Entra
+ * issues either, by the scope form), tid of either tenant (and iss matching it), exp and iat
+ * present, and exp/nbf within Graph's 5-minute clock skew of the tenant's clock (`ctx.now`). Failures come back with Graph's messages ("Access token is empty.", "… Invalid
  * audience.", "Lifetime validation failed, the token is expired.", …) for a 401, and say whether a
  * token was presented at all (Graph's WWW-Authenticate then carries `error="invalid_token"`).
  */
@@ -12,6 +14,7 @@ import { errors, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
 import type { TenantContext } from "./context.js";
 import { GRAPH_APP_ID, GRAPH_AUDIENCE, v1Issuer } from "./context.js";
+import { signedFormOfGraphToken } from "./graphAccessToken.js";
 
 export const GRAPH_CLOCK_SKEW_SECONDS = 300;
 
@@ -37,9 +40,10 @@ export async function authenticateGraphRequest(
   if (token === "") return { ok: false, message: "Access token is empty.", tokenPresent: false };
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, ctx.signingKey.publicKey, {
+    ({ payload } = await jwtVerify(signedFormOfGraphToken(token), ctx.signingKey.publicKey, {
       algorithms: ["RS256"],
       clockTolerance: GRAPH_CLOCK_SKEW_SECONDS,
+      currentDate: new Date(ctx.now()),
       requiredClaims: ["exp", "iat"],
     }));
   } catch (error) {

@@ -168,7 +168,7 @@ export async function calendarView(ctx: TenantContext, req: Request, res: Respon
       `Could not find a property named '${select.name}' on type 'microsoft.graph.event'.`,
     );
   }
-  const events = calendarOf(user, Date.now());
+  const events = calendarOf(user, ctx.now());
   if (events === undefined) {
     return sendGraphError(
       ctx,
@@ -210,7 +210,7 @@ export async function sendHugeCalendar(
 ): Promise<void> {
   const auth = await authenticateGraphRequest(ctx, req.get("authorization"));
   const oid = auth.ok ? auth.oid : (ctx.users[0]?.oid ?? "");
-  const now = new Date();
+  const now = new Date(ctx.now());
   const event: CalendarEventData = {
     id: "AAMkAGLThuge",
     subject: "Huge",

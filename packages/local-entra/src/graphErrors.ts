@@ -44,13 +44,14 @@ export interface GraphErrorBody {
   };
 }
 
-export function graphErrorBody(code: string, message: string, ids: GraphIds): GraphErrorBody {
+/** `now`: the tenant's clock (epoch ms), which dates the error. */
+export function graphErrorBody(code: string, message: string, ids: GraphIds, now: number): GraphErrorBody {
   return {
     error: {
       code,
       message,
       innerError: {
-        date: graphDate(new Date()),
+        date: graphDate(new Date(now)),
         "request-id": ids.requestId,
         "client-request-id": ids.clientRequestId,
       },
@@ -102,5 +103,5 @@ export function sendGraphError(
   res
     .status(status)
     .type("application/json")
-    .send(JSON.stringify(graphErrorBody(code, message, ids)));
+    .send(JSON.stringify(graphErrorBody(code, message, ids, ctx.now())));
 }

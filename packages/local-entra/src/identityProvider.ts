@@ -9,6 +9,7 @@
  *   POST /{tenant}/oauth2/v2.0/authorize/consent       (the consent form; not an Entra endpoint)
  *   POST /{tenant}/oauth2/v2.0/token                   (GET → AADSTS900561)
  *   GET  /{tenant}/oauth2/v2.0/logout
+ *   POST /{tenant}/oauth2/v2.0/logout                  (Entra takes both; the account picker posts)
  *   GET  /error?code=nnnn                              (target of error_uri)
  * Anything else → 404 in Entra's JSON error shape. Bodies are read only as
  * application/x-www-form-urlencoded text, at most 64 kB. Unexpected failures → 500 in Entra's
@@ -55,21 +56,23 @@ export function createIdentityProviderApp(ctx: TenantContext): express.Express {
       res,
       ctx.origin,
       aadsts.getOnPostEndpoint(),
-      newRequestIds(req.get("client-request-id")),
+      newRequestIds(req.get("client-request-id"), ctx.now()),
     );
   });
   app.get("/:tenant/oauth2/v2.0/logout", logoutHandler(ctx));
+  app.post("/:tenant/oauth2/v2.0/logout", formBody, logoutHandler(ctx));
   app.get("/error", (req: Request, res: Response) => {
     const code = new URL(req.originalUrl, ctx.origin).searchParams.get("code") ?? "";
     sendErrorLookupPage(res, /^\d{1,9}$/.test(code) ? code : "unknown");
   });
 
   app.use((req: Request, res: Response) => {
-    sendEntraJsonError(res, ctx.origin, aadsts.notFound(), newRequestIds(req.get("client-request-id")));
+    const ids = newRequestIds(req.get("client-request-id"), ctx.now());
+    sendEntraJsonError(res, ctx.origin, aadsts.notFound(), ids);
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = statusOf(error);
-    const ids = newRequestIds(req.get("client-request-id"));
+    const ids = newRequestIds(req.get("client-request-id"), ctx.now());
     if (res.headersSent) return;
     if (status !== undefined && status >= 400 && status < 500) {
       return sendEntraJsonError(res, ctx.origin, { ...aadsts.malformed(), httpStatus: status }, ids);

@@ -23,16 +23,17 @@
  * types.ts; `times` makes a fault clear itself) and `strictRefreshTokenReuse`. Protocol features
  * made real: the `claims` parameter (CP1 client capability → `xms_cc`; a Graph CAE claims challenge
  * is answered only by tokens issued for a request carrying its claims — see graph.ts for the rule).
- * Marker values for leak searches: codes start with CODE_PREFIX ("LTCODE."), refresh tokens with
- * REFRESH_TOKEN_PREFIX ("LTRT."), and every JWT has a `kid` header and a `uti` claim (and starts
- * with "eyJ").
+ * Marker values for leak searches: codes start with CODE_PREFIX, refresh tokens with
+ * REFRESH_TOKEN_PREFIX (both `1.A…` text of Entra's size, see grants.ts), and every JWT has a `kid`
+ * header and a `uti` claim (and starts with "eyJ"). Time: `now` (LocalTenantOptions) is the
+ * tenant's one clock.
  *
  * Files: types (public types) · certificate · keys · users · clients · scopes · claims · errors
  * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
  * transactions/grants/sso (stores) · discovery · authorize · signIn/flowForm · authorizationResponse ·
  * clientAuth · clientAssertion/clientAssertionKey/clientCredentials/assertionReplay (certificate
  * credentials, private_key_jwt) · clientCertificates (test certificates and CAs) · codeGrant ·
- * refreshGrant · tokenScopes · tokenIssuer · token · logout/frontChannelLogout ·
+ * refreshGrant · tokenScopes · tokenIssuer/tokenClaims/graphAccessToken · token · logout/frontChannelLogout ·
  * graph/graphAuth/graphProfile/graphPhoto/graphErrors · png/photos (profile photos) · identityProvider
  * (routes) · servers · index. Two tenants: tenantIds/directory (Contoso + Fabrikam, members, the
  * B2B guest, where a sign-in lands) · clientTenancy (single/multi-tenant apps, admin consent) ·
@@ -128,10 +129,19 @@ function checkPort(name: string, value: number | undefined): number {
   return port;
 }
 
-function checkLifetime(name: string, value: number | undefined, fallback: number): number {
+function checkLifetime(name: string, value: number | undefined, fallback: number): number;
+function checkLifetime(name: string, value: number | undefined, fallback?: number): number | undefined;
+function checkLifetime(name: string, value: number | undefined, fallback?: number): number | undefined {
   const seconds = value ?? fallback;
+  if (seconds === undefined) return undefined;
   if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`${name} must be a positive integer`);
   return seconds;
+}
+
+function checkClock(now: unknown): () => number {
+  if (now === undefined) return Date.now;
+  if (typeof now !== "function") throw new Error("now must be a function returning epoch milliseconds");
+  return now as () => number;
 }
 
 export async function startLocalTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
@@ -152,7 +162,6 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const accessTokenLifetimeSeconds = checkLifetime(
     "accessTokenLifetimeSeconds",
     options.accessTokenLifetimeSeconds,
-    3600,
   );
   const refreshTokenLifetimeSeconds = checkLifetime(
     "refreshTokenLifetimeSeconds",
@@ -160,12 +169,13 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     86400,
   );
   const log = options.log ?? ((): void => undefined);
+  const now = checkClock(options.now);
   const primaryUsers = inTenant(TEST_USERS, tenantId);
   const directory = new Directory(tenantId, primaryUsers);
   const clients = new ClientRegistry();
   for (const client of options.clients ?? []) clients.register(client);
 
-  const [tls, signingKey] = await Promise.all([createCertificate(), createSigningKey()]);
+  const [tls, signingKey] = await Promise.all([createCertificate(), createSigningKey(now())]);
   const idpServer = await listenHttps(tls, host, port);
   let graphServer: RunningServer;
   try {
@@ -178,7 +188,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const origin = `https://${urlHost}:${idpServer.port}`;
   const graphOrigin = `https://${urlHost}:${graphServer.port}`;
   const counters = zeroCounters();
-  const switches = createFaultSwitches();
+  const switches = createFaultSwitches(now);
   const settings: TenantSettings = {
     strictRefreshTokenReuse: options.strictRefreshTokenReuse === true,
     strictClientAssertionReplay: options.strictClientAssertionReplay === true,
@@ -194,6 +204,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     graphOrigin,
     accessTokenLifetimeSeconds,
     refreshTokenLifetimeSeconds,
+    now,
     signingKey,
     clients,
     assertionReplay: new AssertionReplayStore(),
@@ -244,7 +255,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     },
     revokeRefreshTokens: (userOid?: string) => {
       const oid = userOid?.toLowerCase();
-      grants.revokeRefreshTokens(oid, Date.now());
+      grants.revokeRefreshTokens(oid, now());
       sso.deleteForUser(oid);
       log(`revoked refresh tokens and SSO sessions of ${oid ?? "all users"}`);
     },

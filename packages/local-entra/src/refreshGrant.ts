@@ -1,7 +1,8 @@
 /**
  * grant_type=refresh_token.
  *
- * Guarantees: the refresh token must exist (else invalid_grant AADSTS9002313, suberror bad_token),
+ * Guarantees: the refresh token must exist (else invalid_grant AADSTS9002313, no suberror — as Entra
+ * answers a refresh token it cannot read),
  * have been issued by the path's tenant when the path names one (else AADSTS700005, no suberror:
  * the token stays good at its own tenant; at common/organizations it redeems for its own tenant),
  * belong to the authenticated client (AADSTS70000), not be revoked (AADSTS50173, bad_token) and not
@@ -12,15 +13,19 @@
  * revokes its whole family: that request and every later use of any family member answer
  * invalid_grant, bad_token, AADSTS50173. CP1 comes from the original sign-in or this request; a
  * claims-challenge nbf only from this request's `claims` (a refresh without it never answers a
- * challenge).
+ * challenge); login_hint only when this request's `claims` ask for it. The scopes in force are this
+ * request's `scope` when sent, else those the refresh token was issued for (an ID token only with
+ * `openid`).
  */
 import type { ClaimsRequest } from "./claims.js";
 import type { GrantResult } from "./codeGrant.js";
+import { clientAuthMethodOf } from "./codeGrant.js";
 import type { TenantContext } from "./context.js";
 import { aadsts } from "./errors.js";
 import type { Params } from "./params.js";
+import { scopesInForce } from "./scopes.js";
 import { issueTokenResponse } from "./tokenIssuer.js";
-import { requestedScopeError } from "./tokenScopes.js";
+import { checkRequestedScopes } from "./tokenScopes.js";
 import type { LocalTenantClient } from "./types.js";
 
 export async function redeemRefreshToken(
@@ -35,7 +40,7 @@ export async function redeemRefreshToken(
   const token = form.get("refresh_token");
   if (token === undefined) return { ok: false, error: aadsts.missingParameter("refresh_token") };
   const grant = ctx.grants.findRefreshToken(token);
-  if (grant === undefined) return { ok: false, error: aadsts.unknownGrant("bad_token") };
+  if (grant === undefined) return { ok: false, error: aadsts.unknownGrant() };
   if (pathTenantId !== undefined && grant.tenantId !== pathTenantId) {
     return { ok: false, error: aadsts.grantOfOtherTenant() };
   }
@@ -61,21 +66,25 @@ export async function redeemRefreshToken(
     return { ok: false, error: aadsts.refreshTokenReused(new Date(grant.issuedAt), new Date(now)) };
   }
   const user = ctx.directory.findObject(grant.tenantId, grant.oid);
-  if (user === undefined) return { ok: false, error: aadsts.unknownGrant("bad_token") };
-  const scopeError = requestedScopeError(ctx, form.get("scope"), grant.tenantId, user.oid, client.clientId);
-  if (scopeError !== undefined) return { ok: false, error: scopeError };
+  if (user === undefined) return { ok: false, error: aadsts.unknownGrant() };
+  const requested = checkRequestedScopes(ctx, form.get("scope"), grant.tenantId, user.oid, client.clientId);
+  if (!requested.ok) return requested;
 
   grant.usedAt ??= now;
   const body = await issueTokenResponse(ctx, {
     clientId: client.clientId,
+    clientAuthMethod: clientAuthMethodOf(form),
     user,
     graphScopes: ctx.grants.consentedScopes(grant.tenantId, user.oid, client.clientId),
+    scopes: scopesInForce(grant.scopes, requested.scopes),
     nonce: undefined,
     withRefreshToken: true,
     grantType: "refresh_token",
     familyId: grant.familyId,
-    claims: { cp1: grant.cp1 || requestClaims.cp1, accessTokenNbf: requestClaims.accessTokenNbf },
+    claims: { ...requestClaims, cp1: grant.cp1 || requestClaims.cp1 },
     sid: grant.sid,
+    clientInfoRequested: form.get("client_info") === "1",
+    now,
   });
   return { ok: true, body };
 }

@@ -2,9 +2,12 @@
  * The tenant segment of every identity-provider path.
  *
  * Guarantees: either tenant's id (case-insensitive), `common` and `organizations` are served (the
- * last two: "the user's home tenant", resolved at sign-in); anything else — a domain, `consumers`,
- * another GUID — is answered with AADSTS90002 "Tenant … not found", as at Entra for a tenant that
- * does not exist here.
+ * last two: "the user's home tenant", resolved at sign-in; a single-tenant app is refused there,
+ * AADSTS50194, see clientTenancy.ts); anything else — a domain, `consumers`, another GUID — is
+ * answered with AADSTS90002 "Tenant … not found", as at Entra for a tenant that does not exist.
+ * Entra would resolve a tenant's verified domain to the tenant, and refuse these apps at
+ * `consumers` as not enabled for personal accounts; this stand-in has no domain lookup and no
+ * personal-account side, so it refuses both as unknown tenants (stricter, never laxer).
  */
 import type { TenantContext } from "./context.js";
 import type { DirectoryTenant } from "./directory.js";

@@ -12,9 +12,9 @@
  * empty body: AADSTS900144 'grant_type', as at Entra); refuses duplicated parameters
  * (AADSTS9000411); authenticates the client before looking at the grant; refuses a `claims`
  * parameter that is not a JSON object (AADSTS9002313); supports authorization_code and
- * refresh_token only (else AADSTS70003); at a tenant-id path (not common/organizations) a
- * single-tenant app of the other tenant is AADSTS700016 and a code or refresh token issued by the
- * other tenant AADSTS700005. Every answer echoes `client-request-id`, carries
+ * refresh_token only (else AADSTS70003); a single-tenant app at common/organizations is AADSTS50194;
+ * at a tenant-id path a single-tenant app of the other tenant is AADSTS700016 and a code or refresh
+ * token issued by the other tenant AADSTS700005. Every answer echoes `client-request-id`, carries
  * `Cache-Control: no-store` and `Pragma: no-cache`; errors use Entra's JSON shape (400, or 401 for
  * invalid_client) and are counted in `tokenErrors`, fault answers included.
  */
@@ -29,14 +29,19 @@ import type { EntraError, RequestIds } from "./errors.js";
 import { Params } from "./params.js";
 import { redeemRefreshToken } from "./refreshGrant.js";
 import { checkTenant } from "./tenant.js";
-import { clientAvailabilityError } from "./clientTenancy.js";
+import { clientTenancyError } from "./clientTenancy.js";
 import type { TokenFault, TokenStatusFault } from "./types.js";
 
 /** Entra's error for a bare fault status, shaped by the grant type the request (or fault) names. */
-function defaultFaultError(status: number, grantType: string | undefined, clientId: string): EntraError {
+function defaultFaultError(
+  status: number,
+  grantType: string | undefined,
+  clientId: string,
+  now: number,
+): EntraError {
   if (status === 400) {
     if (grantType === "refresh_token") {
-      return aadsts.refreshTokenExpired(new Date(Date.now() - 90 * 24 * 3600 * 1000), new Date());
+      return aadsts.refreshTokenExpired(new Date(now - 90 * 24 * 3600 * 1000), new Date(now));
     }
     return grantType === "authorization_code" ? aadsts.codeExpired() : aadsts.unknownGrant();
   }
@@ -68,7 +73,8 @@ function sendTokenFault(
     return;
   }
   const grantType = fault.grantType ?? form.get("grant_type");
-  const err = { ...defaultFaultError(status, grantType, form.get("client_id") ?? ""), httpStatus: status };
+  const clientId = form.get("client_id") ?? "";
+  const err = { ...defaultFaultError(status, grantType, clientId, ids.time.getTime()), httpStatus: status };
   res.json(entraErrorBody(err, ids, ctx.origin));
 }
 
@@ -82,9 +88,9 @@ function matchingFault(ctx: TenantContext, grantType: string | undefined): Token
 
 export function tokenHandler(ctx: TenantContext): RequestHandler {
   return async (req: Request, res: Response): Promise<void> => {
-    const now = Date.now();
+    const now = ctx.now();
     const form = Params.fromFormBody(req.body);
-    const ids = newRequestIds(req.get("client-request-id"));
+    const ids = newRequestIds(req.get("client-request-id"), now);
     const grantType = form.get("grant_type");
     if (grantType === "authorization_code") ctx.counters.tokenAuthorizationCode += 1;
     if (grantType === "refresh_token") ctx.counters.tokenRefresh += 1;
@@ -120,10 +126,10 @@ export function tokenHandler(ctx: TenantContext): RequestHandler {
     if (!auth.ok) return fail(auth.error);
     const claims = parseClaimsParameter(form.get("claims"));
     if (!claims.ok) return fail(claims.error);
-    // A tenant id in the path: the app must exist there, and grants redeem only for that tenant.
+    // The app must be usable through the path's segment (clientTenancy.ts), and at a tenant id
+    // grants redeem only for that tenant.
     const pathTenant = ctx.directory.tenant(String(req.params.tenant));
-    const unavailable =
-      pathTenant === undefined ? undefined : clientAvailabilityError(ctx, auth.client, pathTenant.tenantId);
+    const unavailable = clientTenancyError(ctx, auth.client, String(req.params.tenant));
     if (unavailable !== undefined) return fail(unavailable);
 
     let result: GrantResult;

@@ -9,6 +9,7 @@
 import type { ClaimsRequest } from "./claims.js";
 import { ExpiringMap } from "./expiringMap.js";
 import { newOpaqueToken } from "./ids.js";
+import type { ParsedScopes } from "./scopes.js";
 
 export type ResponseMode = "query" | "fragment" | "form_post";
 export type CodeChallengeMethod = "S256" | "plain";
@@ -22,6 +23,8 @@ export interface PendingAuthorization {
   state: string | undefined;
   nonce: string | undefined;
   graphScopes: string[];
+  /** The `scope` parameter as parsed (the OIDC scopes and the Graph scopes' form: scopes.ts). */
+  scopes: ParsedScopes;
   offlineAccess: boolean;
   codeChallenge: string;
   codeChallengeMethod: CodeChallengeMethod;

@@ -21,10 +21,12 @@ export interface LocalTenantClient {
   /** Uploaded certificates (PEM, RSA), matched by the assertion's `x5t#S256` or `x5t` thumbprint. */
   certificates?: string[];
   trustedCertificateSubjects?: LocalTenantTrustedCertificateSubject[];
-  /** Compared by exact string match, like Entra. */
+  /**
+   * Compared by exact string match, like Entra, bar the port of `http://localhost` and
+   * `http://127.0.0.1` URIs (Entra ignores it). As in a v2 registration there is no separate
+   * post-logout list: a sign-out's post_logout_redirect_uri must be one of these too.
+   */
   redirectUris: string[];
-  /** Compared by exact string match; anything else is never redirected to. */
-  postLogoutRedirectUris: string[];
   /**
    * The registration's "Front-channel logout URL" (same rules as a redirect URI: absolute, no
    * fragment, https or http on a loopback host). When a browser signs out at the logout endpoint,
@@ -70,7 +72,11 @@ export interface LocalTenantOptions {
   /** Default: a fixed GUID (DEFAULT_TENANT_ID). */
   tenantId?: string;
   clients?: LocalTenantClient[];
-  /** Default 3600. MSAL treats tokens as expired 300 s early, so tests use e.g. 305. */
+  /**
+   * Fixes every access token's lifetime. Default: like Entra, random per token between 60 and 90
+   * minutes (3600–5400 s; `expires_in` and `ext_expires_in` say which). MSAL treats tokens as expired
+   * 300 s early, so tests use e.g. 305.
+   */
   accessTokenLifetimeSeconds?: number;
   /** Default 86400. */
   refreshTokenLifetimeSeconds?: number;
@@ -79,6 +85,14 @@ export interface LocalTenantOptions {
   /** Initial value of LocalTenant.strictClientAssertionReplay (default false). */
   strictClientAssertionReplay?: boolean;
   log?: (message: string) => void;
+  /**
+   * The tenant's clock, epoch milliseconds (default `Date.now`). Everything the stand-in dates or
+   * expires reads it: token iat/nbf/exp, code, refresh-token, SSO-session and sign-in-transaction
+   * expiry, client-assertion time checks, error timestamps and Graph's token-lifetime check. A test
+   * moves it forward to pass an expiry without waiting. Only the TLS certificate (which clients check
+   * against their own clock) is dated by the real clock.
+   */
+  now?: () => number;
 }
 
 /**

@@ -43,13 +43,11 @@ async function certificateTenant(t: TestContext): Promise<CertificateSetup> {
     clientId: CERT_CLIENT_ID,
     certificates: [certificate.certificatePem],
     redirectUris: [REDIRECT_URI],
-    postLogoutRedirectUris: [],
   });
   tenant.registerClient({
     clientId: SNI_CLIENT_ID,
     trustedCertificateSubjects: [{ subject: SNI_SUBJECT, issuerCertificatePem: ca.certificatePem }],
     redirectUris: [REDIRECT_URI],
-    postLogoutRedirectUris: [],
   });
   return { tenant, certificate, ca };
 }
@@ -629,7 +627,6 @@ void test("POST /token, signed with a registered but expired certificate, answer
     clientId: CERT_CLIENT_ID,
     certificates: [expired.certificatePem],
     redirectUris: [REDIRECT_URI],
-    postLogoutRedirectUris: [],
   });
   const assertion = await signAssertion(tenant, expired, CERT_CLIENT_ID);
   // Act
@@ -648,7 +645,6 @@ void test("registerClient, with no secret, certificate or trusted subject, throw
   const base = {
     clientId: "6d2b8e40-1f7a-4c93-8e05-b4a9c2d71f36",
     redirectUris: [],
-    postLogoutRedirectUris: [],
   };
   // Act + Assert
   assert.throws(() => tenant.registerClient(base), /needs a credential/);

@@ -6,6 +6,7 @@ import type { LocalTenantClient } from "../src/index.js";
 import {
   authorizeUrl,
   CLIENT,
+  CODE_PATTERN,
   defaultAuthorizeParams,
   newPkce,
   OTHER_CLIENT,
@@ -93,7 +94,7 @@ void test("POST authorize/consent, Accept, redirects with a code whose token car
   assert.equal(accepted.status, 302);
   assert.equal(params.get("state"), "state-123");
   assert.equal(tokens.scope, "openid profile email Calendars.Read");
-  assert.equal(decodeJwt(tokens.access_token).scp, "Calendars.Read");
+  assert.equal(decodeJwt(tokens.access_token).scp, "Calendars.Read offline_access openid profile");
 });
 
 void test("GET /authorize, after consent was given once, answers a code without the consent page (SSO)", async (t) => {
@@ -113,7 +114,7 @@ void test("GET /authorize, after consent was given once, answers a code without 
   );
   // Assert
   assert.equal(again.status, 302);
-  assert.match(redirectParams(again.location).get("code") ?? "", /^LTCODE\./);
+  assert.match(redirectParams(again.location).get("code") ?? "", CODE_PATTERN);
 });
 
 void test("POST authorize/consent, Cancel, redirects access_denied AADSTS65004 with state and records nothing", async (t) => {
@@ -183,7 +184,7 @@ void test("POST authorize/complete, for User.Read only (admin-consented by defau
   const { response } = await consentPage(tenant, { scope: "openid profile offline_access User.Read" });
   // Assert
   assert.equal(response.status, 302);
-  assert.match(redirectParams(response.location).get("code") ?? "", /^LTCODE\./);
+  assert.match(redirectParams(response.location).get("code") ?? "", CODE_PATTERN);
 });
 
 void test("POST authorize/complete, for an app whose admin consented to Calendars.Read, answers a code without consent", async (t) => {
@@ -194,7 +195,7 @@ void test("POST authorize/complete, for an app whose admin consented to Calendar
   const { response } = await consentPage(tenant);
   // Assert
   assert.equal(response.status, 302);
-  assert.match(redirectParams(response.location).get("code") ?? "", /^LTCODE\./);
+  assert.match(redirectParams(response.location).get("code") ?? "", CODE_PATTERN);
 });
 
 void test("POST /token refresh_token asking Calendars.Read, before consent AADSTS65001, after Accept in a new sign-in 200", async (t) => {
@@ -221,7 +222,10 @@ void test("POST /token refresh_token asking Calendars.Read, before consent AADST
   assert.equal(error.suberror, "consent_required");
   assert.deepEqual(error.error_codes, [65001]);
   assert.equal(after.status, 200);
-  assert.equal(decodeJwt(parseJson<TokenResponse>(after).access_token).scp, "User.Read Calendars.Read");
+  assert.equal(
+    decodeJwt(parseJson<TokenResponse>(after).access_token).scp,
+    "Calendars.Read offline_access openid User.Read",
+  );
 });
 
 void test("POST authorize/consent, without the sign-in's ESTSAUTH cookie, shows AADSTS9002313 and burns the transaction", async (t) => {
@@ -258,8 +262,8 @@ void test("consent, given in Contoso, does not carry over to the guest's sign-in
     }),
   );
   // Assert
-  assert.match(contosoCode.get("code") ?? "", /^LTCODE\./);
+  assert.match(contosoCode.get("code") ?? "", CODE_PATTERN);
   assert.equal(fabrikam.answer.status, 200, "Fabrikam shows its own consent page");
   assert.equal(decodeJwt(tokens.access_token).tid, SECOND_TENANT_ID);
-  assert.equal(decodeJwt(tokens.access_token).scp, "Calendars.Read");
+  assert.equal(decodeJwt(tokens.access_token).scp, "Calendars.Read offline_access openid profile");
 });

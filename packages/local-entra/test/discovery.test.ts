@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { createHash, X509Certificate } from "node:crypto";
 import { test } from "node:test";
+import { importX509, jwtVerify } from "jose";
 import type { EntraErrorResponse } from "./helpers.js";
-import { parseJson, startTestTenant, tenantRequest } from "./helpers.js";
+import { obtainTokens, parseJson, startTestTenant, tenantRequest } from "./helpers.js";
 
 void test("GET openid-configuration, for the tenant, answers Entra's v2.0 document", async (t) => {
   // Arrange
@@ -67,6 +69,44 @@ void test("GET discovery/v2.0/keys, for the tenant, publishes one RS256 signing 
   assert.equal(keys[0]?.d, undefined, "no private part");
   assert.equal(keys[0]?.issuer, `${tenant.authority}/v2.0`);
   assert.equal(tenant.counters.jwks, 1);
+});
+
+void test("GET discovery/v2.0/keys, publishes the key as Entra's v2 keys: kid = x5t = SHA-1 of the x5c certificate for n/e", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  // Act
+  const response = await tenantRequest(tenant, `${tenant.cloudInstance}common/discovery/v2.0/keys`);
+  // Assert
+  const [key] = parseJson<{ keys: Record<string, unknown>[] }>(response).keys;
+  assert.ok(key);
+  assert.deepEqual(Object.keys(key), ["kty", "use", "kid", "x5t", "n", "e", "x5c", "issuer"]);
+  assert.equal(key.issuer, `${tenant.cloudInstance}{tenantid}/v2.0`);
+  assert.ok(Array.isArray(key.x5c) && key.x5c.length === 1);
+  const der = Buffer.from(String(key.x5c[0]), "base64");
+  const certificate = new X509Certificate(der);
+  assert.equal(key.x5t, createHash("sha1").update(der).digest("base64url"));
+  assert.equal(key.kid, key.x5t);
+  assert.equal(certificate.subject, "CN=accounts.accesscontrol.windows.net");
+  assert.ok(certificate.checkIssued(certificate), "self-signed");
+  const fromCertificate = certificate.publicKey.export({ format: "jwk" });
+  assert.deepEqual([fromCertificate.n, fromCertificate.e], [key.n, key.e]);
+});
+
+void test("an ID token, verified by jose with the key of the JWKS certificate (x5c), passes", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const tokens = await obtainTokens(tenant);
+  const [key] = parseJson<{ keys: { x5c: string[] }[] }>(
+    await tenantRequest(tenant, `${tenant.authority}/discovery/v2.0/keys`),
+  ).keys;
+  assert.ok(key);
+  const pem = `-----BEGIN CERTIFICATE-----\n${key.x5c[0] ?? ""}\n-----END CERTIFICATE-----`;
+  // Act
+  const { payload } = await jwtVerify(tokens.id_token, await importX509(pem, "RS256"), {
+    issuer: `${tenant.authority}/v2.0`,
+  });
+  // Assert
+  assert.equal(payload.ver, "2.0");
 });
 
 void test("an unknown path, on the identity provider, answers 404 in Entra's error shape", async (t) => {

@@ -10,10 +10,12 @@ import {
   CLIENT,
   decodeEntities,
   defaultAuthorizeParams,
+  loginHintOf,
   newPkce,
   obtainCode,
   OTHER_CLIENT,
   parseJson,
+  POST_LOGOUT_URI,
   redeemCode,
   startTestTenant,
   tenantRequest,
@@ -30,11 +32,10 @@ const APP_B: SecretClient = {
 const APP_C: SecretClient = {
   clientId: "9c2e4f6a-1b3d-4e5f-8a7b-0c1d2e3f4a5b",
   clientSecret: "third~secret.value_3",
-  redirectUris: ["https://127.0.0.1:5443/auth/redirect"],
-  postLogoutRedirectUris: ["https://127.0.0.1:5443/"],
+  redirectUris: ["https://127.0.0.1:5443/auth/redirect", "https://127.0.0.1:5443/"],
   frontChannelLogoutUrl: "https://127.0.0.1:5443/auth/frontchannel-logout",
 };
-const A_LOGOUT_TARGET = APP_A.postLogoutRedirectUris[0] ?? "";
+const A_LOGOUT_TARGET = POST_LOGOUT_URI;
 
 interface SignedIn {
   /** The browser's `ESTSAUTH=…` pair. */
@@ -42,6 +43,8 @@ interface SignedIn {
   idToken: string;
   /** The ID token's `sid` claim. */
   sid: string;
+  /** The account's `login_hint` (the sign-out's `logout_hint`). */
+  loginHint: string;
 }
 
 /**
@@ -76,17 +79,21 @@ async function signInApp(tenant: LocalTenant, client: SecretClient, ssoCookie?: 
   });
   assert.equal(redeemed.status, 200, redeemed.body);
   const idToken = parseJson<TokenResponse>(redeemed).id_token;
-  return { ssoCookie: cookie, idToken, sid: String(decodeJwt(idToken).sid) };
+  const account = tenant.users[0];
+  assert.ok(account);
+  return { ssoCookie: cookie, idToken, sid: String(decodeJwt(idToken).sid), loginHint: loginHintOf(account) };
 }
 
+/** The browser's sign-out, naming its account with `logout_hint` as the app does (no account picker). */
 function logout(
   tenant: LocalTenant,
-  ssoCookie: string | undefined,
+  browser: SignedIn,
   params: Record<string, string> = {},
 ): Promise<HttpResult> {
   const url = new URL(`${tenant.authority}/oauth2/v2.0/logout`);
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return tenantRequest(tenant, url.href, ssoCookie === undefined ? {} : { headers: { cookie: ssoCookie } });
+  for (const [name, value] of Object.entries({ logout_hint: browser.loginHint, ...params }))
+    url.searchParams.set(name, value);
+  return tenantRequest(tenant, url.href, { headers: { cookie: browser.ssoCookie } });
 }
 
 interface SignOutPage {
@@ -181,7 +188,7 @@ void test("registerClient, when the caller later changes its object, keeps the r
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, { client_id: APP_A.clientId });
+  const response = await logout(tenant, a, { client_id: APP_A.clientId });
   // Assert
   assert.deepEqual(
     readSignOutPage(response).frames.map((f) => f.src),
@@ -196,7 +203,7 @@ void test("GET /logout, initiated by app A's client_id with A and B signed in th
   const a = await signInApp(tenant, APP_A);
   const b = await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, {
+  const response = await logout(tenant, a, {
     client_id: APP_A.clientId,
     post_logout_redirect_uri: A_LOGOUT_TARGET,
     state: "bye",
@@ -235,7 +242,7 @@ void test("GET /logout, initiated by app A's id_token_hint, loads only B's URL a
   const a = await signInApp(tenant, APP_A);
   const b = await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, {
+  const response = await logout(tenant, a, {
     id_token_hint: a.idToken,
     post_logout_redirect_uri: A_LOGOUT_TARGET,
     state: "hinted",
@@ -256,7 +263,7 @@ void test("GET /logout, when neither client_id nor id_token_hint names an app, l
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, { post_logout_redirect_uri: A_LOGOUT_TARGET });
+  const response = await logout(tenant, a, { post_logout_redirect_uri: A_LOGOUT_TARGET });
   // Assert
   assert.equal(response.status, 200);
   const page = readSignOutPage(response);
@@ -274,7 +281,7 @@ void test("GET /logout, with an unregistered post_logout_redirect_uri and an app
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, {
+  const response = await logout(tenant, a, {
     client_id: APP_A.clientId,
     post_logout_redirect_uri: "https://evil.example/",
   });
@@ -293,7 +300,7 @@ void test("GET /logout, for an app registered with a front-channel URL but never
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie);
+  const response = await logout(tenant, a);
   // Assert
   const page = readSignOutPage(response);
   assert.deepEqual(
@@ -309,8 +316,8 @@ void test("GET /logout, for an app signed in through another browser's SSO sessi
   const firstBrowser = await signInApp(tenant, APP_A);
   const secondBrowser = await signInApp(tenant, APP_B);
   // Act
-  const first = await logout(tenant, firstBrowser.ssoCookie);
-  const second = await logout(tenant, secondBrowser.ssoCookie);
+  const first = await logout(tenant, firstBrowser);
+  const second = await logout(tenant, secondBrowser);
   // Assert
   assert.notEqual(firstBrowser.sid, secondBrowser.sid);
   assert.deepEqual(
@@ -333,7 +340,7 @@ void test("GET /logout, when no other app signed in through the session has a fr
     const a = await signInApp(tenant, clients[0] ?? CLIENT);
     await signInApp(tenant, OTHER_CLIENT, a.ssoCookie);
     // Act
-    const response = await logout(tenant, a.ssoCookie, {
+    const response = await logout(tenant, a, {
       client_id: CLIENT.clientId,
       post_logout_redirect_uri: A_LOGOUT_TARGET,
       state: "bye",
@@ -357,7 +364,7 @@ void test("GET /logout, for a registered URL with its own query, keeps that quer
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, { client_id: APP_A.clientId });
+  const response = await logout(tenant, a, { client_id: APP_A.clientId });
   // Assert
   assert.deepEqual(
     readSignOutPage(response).frames.map((f) => f.src),
@@ -373,12 +380,12 @@ void test("GET /logout, for a URL and a client id with & and quotes, HTML-escape
     frontChannelLogoutUrl: `https://127.0.0.1:4443/o'brien/logout?a=1&b="2"`,
   };
   const target = "https://127.0.0.1:3443/?from=logout&x='y'";
-  const initiator: SecretClient = { ...APP_A, postLogoutRedirectUris: [target] };
+  const initiator: SecretClient = { ...APP_A, redirectUris: [...APP_A.redirectUris, target] };
   const tenant = await startTestTenant(t, { clients: [initiator, oddClient] });
   const a = await signInApp(tenant, initiator);
   await signInApp(tenant, oddClient, a.ssoCookie);
   // Act
-  const response = await logout(tenant, a.ssoCookie, {
+  const response = await logout(tenant, a, {
     client_id: initiator.clientId,
     post_logout_redirect_uri: target,
     state: "bye",
@@ -441,7 +448,7 @@ async function pageWithTwoFrames(t: TestContext): Promise<string> {
   const a = await signInApp(tenant, APP_A);
   await signInApp(tenant, APP_B, a.ssoCookie);
   await signInApp(tenant, APP_C, a.ssoCookie);
-  const response = await logout(tenant, a.ssoCookie, {
+  const response = await logout(tenant, a, {
     client_id: APP_A.clientId,
     post_logout_redirect_uri: A_LOGOUT_TARGET,
     state: "bye",

@@ -9,8 +9,9 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { TestContext } from "node:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet, JWTPayload } from "jose";
-import { startLocalTenant } from "../src/index.js";
-import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "../src/index.js";
+import { CODE_PREFIX, REFRESH_TOKEN_PREFIX, startLocalTenant } from "../src/index.js";
+import type { LocalTenant, LocalTenantClient, LocalTenantOptions, LocalTenantUser } from "../src/index.js";
+import { loginHintFor } from "../src/loginHint.js";
 
 /** A secret client (the secret is declared present, so tests can send it without a check). */
 export type SecretClient = LocalTenantClient & { clientSecret: string };
@@ -18,17 +19,29 @@ export type SecretClient = LocalTenantClient & { clientSecret: string };
 export const CLIENT: SecretClient = {
   clientId: "0b7d2a6c-3e41-4f8a-9c15-2d6e8f0a1b3c",
   clientSecret: "local~secret.value_1",
-  redirectUris: ["https://127.0.0.1:3443/auth/redirect"],
-  postLogoutRedirectUris: ["https://127.0.0.1:3443/"],
+  // The second is the sign-out's post_logout_redirect_uri: a redirect URI too, as at Entra.
+  redirectUris: ["https://127.0.0.1:3443/auth/redirect", "https://127.0.0.1:3443/"],
 };
 export const OTHER_CLIENT: SecretClient = {
   clientId: "5e9a1c3d-7b2f-4a60-8d14-c3b5a7e9f102",
   clientSecret: "other~secret.value_2",
-  redirectUris: ["https://127.0.0.1:4443/auth/redirect"],
-  postLogoutRedirectUris: ["https://127.0.0.1:4443/"],
+  redirectUris: ["https://127.0.0.1:4443/auth/redirect", "https://127.0.0.1:4443/"],
 };
 export const REDIRECT_URI = "https://127.0.0.1:3443/auth/redirect";
+/** CLIENT's sign-out target (one of its redirect URIs). */
+export const POST_LOGOUT_URI = "https://127.0.0.1:3443/";
 export const DEFAULT_SCOPE = "openid profile offline_access User.Read";
+/** An authorization code as issued: the marker, then random base64url text, 1,000–1,200 characters. */
+export const CODE_PATTERN = new RegExp(`^${CODE_PREFIX.replaceAll(".", "\\.")}[A-Za-z0-9_-]{978,1178}$`);
+/** A refresh token as issued: the marker, then random base64url text, 1,300–1,500 characters. */
+export const REFRESH_TOKEN_PATTERN = new RegExp(
+  `^${REFRESH_TOKEN_PREFIX.replaceAll(".", "\\.")}[A-Za-z0-9_-]{1278,1478}$`,
+);
+
+/** An account's `login_hint` (its ID tokens' claim): what a sign-out sends as `logout_hint`. */
+export function loginHintOf(account: LocalTenantUser): string {
+  return loginHintFor({ oid: account.oid, tid: account.homeTenantId, upn: account.userPrincipalName });
+}
 
 export async function startTestTenant(
   t: TestContext,
@@ -280,6 +293,8 @@ export function redeemCode(
     client_secret: CLIENT.clientSecret,
     redirect_uri: REDIRECT_URI,
     scope: DEFAULT_SCOPE,
+    // msal-node sends it on every token request; Entra answers client_info only when asked.
+    client_info: "1",
     ...fields,
   };
   for (const [name, value] of Object.entries(merged)) if (value !== undefined) body[name] = value;
@@ -332,7 +347,8 @@ export async function obtainTokens(tenant: LocalTenant, userOid?: string): Promi
 export async function verifyWithTenantKeys(
   tenant: LocalTenant,
   jwt: string,
-  options: { issuer: string; audience: string },
+  /** `currentDate`: the tenant's clock, when the test set one. */
+  options: { issuer: string; audience: string; currentDate?: Date },
 ): Promise<JWTPayload> {
   const jwks = parseJson<JSONWebKeySet>(
     await tenantRequest(tenant, `${tenant.authority}/discovery/v2.0/keys`),

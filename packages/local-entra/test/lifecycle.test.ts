@@ -18,7 +18,6 @@ void test("registerClient, after start, makes the new client usable at /authoriz
     clientId: "c0ffee00-1234-4abc-8def-0123456789ab",
     clientSecret: "late~secret",
     redirectUris: ["http://localhost:5173/auth/redirect"],
-    postLogoutRedirectUris: [],
   };
   const params = {
     ...defaultAuthorizeParams(newPkce()),
@@ -45,7 +44,6 @@ void test("registerClient, with a plain-http redirect URI on a public host, refu
       clientId: "c0ffee00-1234-4abc-8def-0123456789ac",
       clientSecret: "s",
       redirectUris: ["http://app.example/auth/redirect"],
-      postLogoutRedirectUris: [],
     });
   // Assert
   assert.throws(register, /must use https/);

@@ -6,6 +6,7 @@ import { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "../src/index.js";
 import type { TokenResponse } from "./helpers.js";
 import {
   authorizeUrl,
+  CODE_PATTERN,
   defaultAuthorizeParams,
   graphMe,
   newPkce,
@@ -15,28 +16,35 @@ import {
   parseLoginForm,
   redeemCode,
   refresh,
+  REFRESH_TOKEN_PATTERN,
   startTestTenant,
   tenantRequest,
 } from "./helpers.js";
 
-void test("CODE_PREFIX and REFRESH_TOKEN_PREFIX, as exported, are LTCODE. and LTRT.", () => {
+void test("CODE_PREFIX and REFRESH_TOKEN_PREFIX, as exported, look like Entra's 1.A… values and name the stand-in", () => {
   // Assert
-  assert.equal(CODE_PREFIX, "LTCODE.");
-  assert.equal(REFRESH_TOKEN_PREFIX, "LTRT.");
+  for (const [prefix, marker] of [
+    [CODE_PREFIX, "LocalEntra#C"],
+    [REFRESH_TOKEN_PREFIX, "LocalEntra#R"],
+  ] as const) {
+    assert.match(prefix, /^1\.AXkA[A-Za-z0-9_-]{16}$/);
+    assert.equal(Buffer.from(prefix.slice(6), "base64url").toString("utf8"), marker);
+  }
+  assert.notEqual(CODE_PREFIX, REFRESH_TOKEN_PREFIX);
 });
 
-void test("an authorization code, as issued, starts with LTCODE. followed by 64 random characters", async (t) => {
+void test("an authorization code, as issued, is the marker and random text of Entra's size (1.0–1.2 KB)", async (t) => {
   // Arrange
   const tenant = await startTestTenant(t);
   // Act
   const first = await obtainCode(tenant);
   const second = await obtainCode(tenant);
   // Assert
-  assert.match(first.code, /^LTCODE\.[A-Za-z0-9_-]{64}$/);
-  assert.notEqual(first.code, second.code);
+  for (const { code } of [first, second]) assert.match(code, CODE_PATTERN);
+  assert.notEqual(first.code.slice(CODE_PREFIX.length, 64), second.code.slice(CODE_PREFIX.length, 64));
 });
 
-void test("a refresh token, as issued by code and refresh grants, starts with LTRT. followed by random characters", async (t) => {
+void test("a refresh token, as issued by code and refresh grants, is the marker and random text of Entra's size (1.3–1.5 KB)", async (t) => {
   // Arrange
   const tenant = await startTestTenant(t);
   const tokens = await obtainTokens(tenant);
@@ -44,9 +52,25 @@ void test("a refresh token, as issued by code and refresh grants, starts with LT
   // Act
   const rotated = parseJson<TokenResponse>(await refresh(tenant, tokens.refresh_token));
   // Assert
-  assert.match(tokens.refresh_token, /^LTRT\.[A-Za-z0-9_-]{86}$/);
-  assert.match(rotated.refresh_token ?? "", /^LTRT\.[A-Za-z0-9_-]{86}$/);
+  assert.match(tokens.refresh_token, REFRESH_TOKEN_PATTERN);
+  assert.match(rotated.refresh_token ?? "", REFRESH_TOKEN_PATTERN);
   assert.notEqual(rotated.refresh_token, tokens.refresh_token);
+});
+
+void test("codes and refresh tokens, over many issues, vary in length across Entra's ranges", async (t) => {
+  // Arrange
+  const tenant = await startTestTenant(t);
+  const tokens = await obtainTokens(tenant);
+  assert.ok(tokens.refresh_token);
+  // Act
+  const lengths = new Set<number>();
+  for (let i = 0; i < 12; i += 1) {
+    const body = parseJson<TokenResponse>(await refresh(tenant, tokens.refresh_token));
+    lengths.add(body.refresh_token?.length ?? 0);
+  }
+  // Assert
+  assert.ok(lengths.size > 1, `lengths: ${[...lengths].join(", ")}`);
+  for (const length of lengths) assert.ok(length >= 1300 && length <= 1500, String(length));
 });
 
 void test("access and id tokens, as issued, are eyJ JWTs with the JWKS kid and a uti claim", async (t) => {

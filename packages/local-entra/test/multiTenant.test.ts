@@ -11,6 +11,7 @@ import {
 } from "../src/index.js";
 import {
   CLIENT,
+  CODE_PATTERN,
   graphGet,
   graphMe,
   OTHER_CLIENT,
@@ -327,20 +328,6 @@ void test("GET /authorize at Fabrikam, for Contoso's single-tenant app, shows AA
   );
 });
 
-void test("POST authorize/complete at organizations, for a Fabrikam user of Contoso's single-tenant app, shows AADSTS700016", async (t) => {
-  // Arrange
-  const tenant = await start(t);
-  // Act
-  const other = await signInAt(tenant, "organizations", CONTOSO_APP, DIEGO.oid);
-  const own = await signInAt(tenant, "organizations", CONTOSO_APP, ADELE.oid);
-  // Assert
-  assert.equal(other.answer.status, 400);
-  assert.equal(errorCode(other.answer), "AADSTS700016");
-  assert.ok(other.answer.body.includes(`was not found in the directory &#39;${SECOND_TENANT_ID}&#39;`));
-  assert.equal(own.answer.status, 302);
-  assert.match(own.params.get("code") ?? "", /^LTCODE\./);
-});
-
 void test("POST /token at Fabrikam, for Contoso's single-tenant app, answers unauthorized_client AADSTS700016", async (t) => {
   // Arrange
   const tenant = await start(t);
@@ -417,5 +404,5 @@ void test("GET /authorize with prompt=none at Fabrikam, after signing in to Cont
   const again = await tenantRequest(tenant, authorizeAt(tenant, DEFAULT_TENANT_ID, params), { headers });
   // Assert
   assert.equal(new URL(fabrikam.location ?? "").searchParams.get("error"), "login_required");
-  assert.match(new URL(again.location ?? "").searchParams.get("code") ?? "", /^LTCODE\./);
+  assert.match(new URL(again.location ?? "").searchParams.get("code") ?? "", CODE_PATTERN);
 });

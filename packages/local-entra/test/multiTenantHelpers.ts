@@ -26,7 +26,6 @@ export const MULTI_APP: SecretApp = {
   clientId: "3a1f5c7e-9b2d-4e6f-8a0c-1b3d5f7a9c21",
   clientSecret: "multi~secret.value_3",
   redirectUris: ["https://127.0.0.1:5443/auth/redirect"],
-  postLogoutRedirectUris: [],
   signInAudience: "AzureADMultipleOrgs",
 };
 
@@ -35,7 +34,6 @@ export const FABRIKAM_APP: SecretApp = {
   clientId: "7c9e1a3b-5d2f-4a6e-8b0c-2d4f6a8c0e32",
   clientSecret: "fabrikam~secret.value_4",
   redirectUris: ["https://127.0.0.1:6443/auth/redirect"],
-  postLogoutRedirectUris: [],
   homeTenantId: SECOND_TENANT_ID,
 };
 
@@ -138,6 +136,7 @@ export async function tokensAt(
     code,
     redirect_uri: app.redirectUris[0],
     code_verifier: flow.pkce.verifier,
+    client_info: "1",
   });
   if (response.status !== 200) throw new Error(`token redemption failed: ${response.body}`);
   return parseJson<TokenResponse>(response);

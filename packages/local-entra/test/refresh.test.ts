@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { setTimeout as delay } from "node:timers/promises";
 import { test } from "node:test";
 import { decodeJwt } from "jose";
 import type { EntraErrorResponse, TokenResponse } from "./helpers.js";
@@ -62,10 +61,11 @@ void test("POST /token refresh_token, after another user's revocation, still ans
 
 void test("POST /token refresh_token, when the refresh token has expired, answers invalid_grant bad_token AADSTS700082", async (t) => {
   // Arrange
-  const tenant = await startTestTenant(t, { refreshTokenLifetimeSeconds: 1 });
+  let now = Date.now();
+  const tenant = await startTestTenant(t, { refreshTokenLifetimeSeconds: 1, now: () => now });
   const tokens = await obtainTokens(tenant);
   assert.ok(tokens.refresh_token);
-  await delay(1100);
+  now += 1100;
   // Act
   const response = await refresh(tenant, tokens.refresh_token);
   // Assert
@@ -75,7 +75,7 @@ void test("POST /token refresh_token, when the refresh token has expired, answer
   assert.deepEqual(body.error_codes, [700082]);
 });
 
-void test("POST /token refresh_token, with a token never issued, answers invalid_grant bad_token AADSTS9002313", async (t) => {
+void test("POST /token refresh_token, with a token never issued, answers invalid_grant AADSTS9002313 without suberror", async (t) => {
   // Arrange
   const tenant = await startTestTenant(t);
   // Act
@@ -84,7 +84,7 @@ void test("POST /token refresh_token, with a token never issued, answers invalid
   const body = entraError(response);
   assert.equal(response.status, 400);
   assert.equal(body.error, "invalid_grant");
-  assert.equal(body.suberror, "bad_token");
+  assert.equal(body.suberror, undefined, "Entra sends none for a refresh token it cannot read");
   assert.deepEqual(body.error_codes, [9002313]);
 });
 

@@ -1,0 +1,43 @@
+/**
+ * What every session store gives the app (SQLite and Redis alike, one contract:
+ * test/session/storeContract.ts): express-session's Store, an index of sessions, a readiness probe
+ * and a close. The stores implement it; createSessionStore.ts picks one.
+ */
+import type { SessionData, Store } from "express-session";
+import type { Logger } from "../logger.js";
+
+/**
+ * Every live session of a signed-in account, found without its cookie: by the account's home account
+ * id (sign out everywhere, the list of sessions) and by its ID token's `sid` (Entra's front-channel
+ * sign-out, which sends no cookie). Kept by the store from `session.account` on each write, expiring
+ * and removed with the session.
+ */
+export interface SessionIndex {
+  sessionsOfAccount(homeAccountId: string): Promise<IndexedSession[]>;
+  sessionsOfIdTokenSid(idTokenSid: string): Promise<IndexedSession[]>;
+}
+
+/** One live session found by the index. */
+export interface IndexedSession {
+  sessionId: string;
+  /** Epoch ms of the session's last write or touch (every request that reaches it touches it). */
+  lastSeenAt: number;
+  /** The session as stored: outside input, unchecked beyond being an object (see sessionState.ts). */
+  data: Partial<SessionData>;
+}
+
+export interface SessionStoreHandle {
+  store: Store;
+  index: SessionIndex;
+  /** Resolves when the store answers a real round trip within the deadline; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SessionStoreOptions {
+  logger: Logger;
+  /** How often expired SQLite sessions are deleted (default a minute); Redis expires keys itself. */
+  pruneIntervalMs?: number;
+  /** The SQLite store's clock (the app's, so that moving it expires sessions too); Redis keeps its own. */
+  now?: () => number;
+}
