@@ -5,6 +5,7 @@
  * process used. Runs are fixed request counts sized from the previous run's rate (see load.ts).
  *
  * `measure`: memory before (after a GC), a warm-up, one measured run, memory after (after a GC).
+ * The warm-up must outlast the forced GC's effect (V8's young generation regrows over seconds).
  * `measurePair`: /profile and the ceiling in alternating rounds (profile, ceiling, ceiling, profile,
  * …), so that both routes see the same machine — other processes on the shared cores change what a
  * CPU microsecond buys, and they change it over seconds — and each round gives a pair of figures
@@ -23,7 +24,10 @@ export interface MeasureSpec {
   warmupSeconds: number;
   /** The measured time (for measurePair: of each round). */
   durationSeconds: number;
-  /** Record a CPU profile of the (first) measured run in the app process, written here. */
+  /**
+   * Record a CPU profile of the measured run in the app process, written here (for measurePair, one
+   * per round: `-round01` etc. before the extension; bench/profileSummary.ts adds them up).
+   */
   cpuProfilePath?: string | undefined;
 }
 
@@ -253,9 +257,8 @@ export async function measure(system: System, spec: MeasureSpec): Promise<Measur
 }
 
 /**
- * /profile and the ceiling in `rounds` alternating rounds of durationSeconds each (the first route
- * of a round alternates: P C, C P, P C, …). With a CPU profile path, each route's first round is
- * profiled.
+ * /profile and the ceiling: warmupSeconds of each (after the "before" snapshot's GC), then `rounds`
+ * alternating rounds of durationSeconds each (the first route of a round alternates: P C, C P, …).
  */
 export async function measurePair(
   system: System,
@@ -265,10 +268,17 @@ export async function measurePair(
   const routes = ["profile", "ceiling"] as const;
   const loaders = { profile: loader(system, specs.profile), ceiling: loader(system, specs.ceiling) };
   const before = await system.snapshot({ gc: true });
+  // The warm-up comes after the forced GC, which shrinks V8's young generation: CPU per request stays
+  // high for seconds while it grows back. It alternates too, in slices of about a second.
+  const slices = Math.max(1, Math.round(specs.profile.warmupSeconds));
+  const slice = (route: RouteName) => specs[route].warmupSeconds / slices;
   const previous: Record<RouteName, LoadRun> = {
-    profile: await loaders.profile.warm(specs.profile.warmupSeconds),
-    ceiling: await loaders.ceiling.warm(specs.ceiling.warmupSeconds),
+    profile: await loaders.profile.warm(slice("profile")),
+    ceiling: await loaders.ceiling.warm(slice("ceiling")),
   };
+  for (let i = 1; i < slices; i += 1) {
+    for (const route of routes) previous[route] = await loaders[route].next(previous[route], slice(route));
+  }
   const runs: Record<RouteName, LoadRun[]> = { profile: [], ceiling: [] };
   const counted: Partial<Record<RouteName, Counted>> = {};
   const perRound: PairRound[] = [];
@@ -281,7 +291,7 @@ export async function measurePair(
       const { run, start, end, next } = await measuredRun(
         system,
         () => loaders[route].next(previous[route], spec.durationSeconds),
-        round === 0 ? spec.cpuProfilePath : undefined,
+        spec.cpuProfilePath && roundProfilePath(spec.cpuProfilePath, round),
         snapshot,
       );
       const inRound = countedBetween(start, end, spec.route);
@@ -306,6 +316,10 @@ export async function measurePair(
     ceiling: measurementOf(specs.ceiling, runs.ceiling, counted.ceiling!, before, after),
     rounds: perRound,
   };
+}
+
+export function roundProfilePath(path: string, round: number): string {
+  return path.replace(/(\.cpuprofile)?$/, `-round${String(round + 1).padStart(2, "0")}.cpuprofile`);
 }
 
 export function round(value: number, digits = 4): number {

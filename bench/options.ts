@@ -14,9 +14,9 @@ export interface BenchOptions {
   out: string;
   stores: StoreKind[];
   connections: number;
-  /** Unmeasured load on /profile and the ceiling once the app process has started. */
+  /** Unmeasured load on each route once an app process has started (for /profile and the ceiling: alternating). */
   processWarmupSeconds: number;
-  /** Unmeasured load before each measurement. */
+  /** Unmeasured load before each of the other measurements. */
   warmupSeconds: number;
   /** Alternating rounds /profile and the ceiling are measured in (bench/measure.ts measurePair). */
   rounds: number;
@@ -87,7 +87,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     stores: [...new Set(stores)] as StoreKind[],
     connections: positive("connections", values.connections, 10, true),
     processWarmupSeconds: smoke ? 0.2 : 8,
-    warmupSeconds: positive("warmup", values.warmup, smoke ? 0.2 : 1, false),
+    warmupSeconds: positive("warmup", values.warmup, smoke ? 0.2 : 3, false),
     rounds: positive("rounds", values.rounds, smoke ? 2 : 20, true),
     roundSeconds: positive("round-seconds", values["round-seconds"], smoke ? 0.25 : 1, false),
     durationSeconds: positive("duration", values.duration, smoke ? 0.5 : 10, false),

@@ -58,7 +58,8 @@ function assertOneSettingsMessage(stderr: string, names: readonly string[]): voi
   assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
 }
 
-describe("the server process", () => {
+// The children are independent (each its own folder, port and settings): they start side by side.
+describe("the server process", { concurrency: true }, () => {
   it("server.ts, in production with many wrong settings, exits 1 naming every one in one message", async () => {
     const guessableSecret = "a".repeat(40);
     const guessableKey = Buffer.alloc(32, 7).toString("base64");

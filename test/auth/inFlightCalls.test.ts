@@ -36,15 +36,19 @@ describe("in-flight silent calls", () => {
     assert.equal(calls.size, 0);
   });
 
-  it("run, when the holding request never reports its end, releases the key after the longest hold", async () => {
+  it("run, when the holding request never reports its end, releases the key after the longest hold", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
     const calls = createInFlightCalls(50);
     await calls.run("k", async () => "pinned", never);
     const whileHeld = await calls.run("k", async () => "fresh", Promise.resolve());
 
-    await sleep(120);
+    t.mock.timers.tick(49);
+    const justBeforeTheEnd = await calls.run("k", async () => "fresh", Promise.resolve());
+    t.mock.timers.tick(1);
     const afterHold = await calls.run("k", async () => "fresh", Promise.resolve());
 
     assert.equal(whileHeld, "pinned");
+    assert.equal(justBeforeTheEnd, "pinned");
     assert.equal(afterHold, "fresh");
   });
 

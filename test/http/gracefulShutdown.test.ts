@@ -15,8 +15,13 @@ describe("graceful shutdown", () => {
       await signIn(app, client);
       // Graph hangs until the app's 1.5 s deadline: the request is in flight when shutdown starts.
       app.tenant.faults.graph = { hang: true };
+      const graphCalls = app.tenant.counters.graphMe;
       const inFlight = client.get(`${app.baseUrl}/profile`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // In flight for sure (not after a guessed pause, which a busy machine can outlast): it has reached Graph.
+      for (let i = 0; i < 500 && app.tenant.counters.graphMe === graphCalls; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.ok(app.tenant.counters.graphMe > graphCalls, "the request reached Graph before the shutdown");
 
       const closing = closeGracefully(app.server, 10_000);
       const response = await inFlight;

@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { startMovableClock } from "../support/movableClock.js";
+import type { MovableClock } from "../support/movableClock.js";
 import { isSessionLive, readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** express-session's cookie format: s:<id>.<base64 HMAC-SHA256 of the id, without padding>. */
 function signedCookie(sid: string, secret: string): string {
@@ -138,13 +138,20 @@ describe("session secret rotation", () => {
 });
 
 describe("session timeouts", () => {
+  // The time between requests is moved, not waited for: the store's expiry and the app's absolute
+  // timeout read the moved clock.
+  let clock: MovableClock;
   let app: TestApp;
   before(async () => {
+    clock = startMovableClock();
     app = await startTestApp({
       env: { SESSION_IDLE_TIMEOUT_SECONDS: "2", SESSION_ABSOLUTE_TIMEOUT_SECONDS: "4" },
     });
   });
-  after(() => app.close());
+  after(async () => {
+    await app.close();
+    clock.restore();
+  });
 
   it("GET /profile, after more than the idle timeout without a request, sends the user to sign in", async () => {
     const client = app.newClient();
@@ -152,7 +159,7 @@ describe("session timeouts", () => {
     const sid = sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
     assert.equal(isSessionLive(app.sqlitePath, sid), true);
 
-    await sleep(3_100);
+    clock.advance(3_100);
     const profile = await client.get(`${app.baseUrl}/profile`);
 
     assert.equal(profile.status, 303);
@@ -161,13 +168,13 @@ describe("session timeouts", () => {
 
   it("GET /profile, kept active past the absolute timeout, ends the session all the same", async () => {
     const client = app.newClient();
-    const signedInAt = Date.now();
     await signIn(app, client);
     const statuses: number[] = [];
 
-    for (let i = 0; i < 6 && Date.now() - signedInAt < 5_500; i++) {
+    // A request every second (under the 2 s idle timeout) from sign-in to 5 s after it.
+    for (let second = 0; second <= 5; second++) {
       statuses.push((await client.get(`${app.baseUrl}/profile`)).status);
-      await sleep(1_000);
+      clock.advance(1_000);
     }
 
     assert.equal(statuses[0], 200, "active sessions outlive the idle timeout");

@@ -16,7 +16,7 @@ import { loadConfig } from "../../src/config/loadConfig.js";
 import type { AppConfig } from "../../src/config/settings.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
 import type { SessionIndex } from "../../src/session/createSessionStore.js";
-import { startLocalTenant } from "local-entra";
+import { createTenantSigningKey, startLocalTenant } from "local-entra";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "local-entra";
 import { countStoreCalls, withIndexFaults } from "./countingStore.js";
 import type { StoreCallCounts, StoreFaults } from "./countingStore.js";
@@ -49,6 +49,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * One token-signing key for every tenant this test process starts (LocalTenantOptions.signingKey):
+ * an RSA key costs about 160 ms of CPU, and the suite starts hundreds of tenants.
+ */
+const SIGNING_KEY_OF_THIS_PROCESS = createTenantSigningKey();
+
 export async function startTestApp(
   options: {
     tenant?: LocalTenantOptions;
@@ -64,7 +70,9 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { sibling } = options;
   const sharedTenant = sibling?.tenant ?? options.sameTenantAs?.tenant;
-  const tenant = sharedTenant ?? (await startLocalTenant(options.tenant));
+  const tenant =
+    sharedTenant ??
+    (await startLocalTenant({ signingKey: await SIGNING_KEY_OF_THIS_PROCESS, ...options.tenant }));
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -5,6 +5,7 @@
  * through an agent, never by turning checks off.
  */
 import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
 import axios from "axios";
 import type { AxiosInstance, AxiosResponse } from "axios";
 
@@ -30,7 +31,10 @@ export class TestClient {
     this.defaultHeaders = { ...options.headers };
     this.http = axios.create({
       httpsAgent: new Agent({
-        ca: typeof caCertificatePem === "string" ? caCertificatePem : [...caCertificatePem],
+        // Built once: as a plain `ca` option, every new connection would build its own.
+        secureContext: createSecureContext({
+          ca: typeof caCertificatePem === "string" ? caCertificatePem : [...caCertificatePem],
+        }),
       }),
       maxRedirects: 0,
       responseType: "text",

@@ -82,12 +82,14 @@ export type {
   LocalTenantGrantType,
   LocalTenantOptions,
   LocalTenantTrustedCertificateSubject,
+  TenantSigningKey,
   TokenFault,
   TokenHangFault,
   TokenStatusFault,
 } from "./types.js";
 export type { LocalTenantUser } from "./users.js";
 export { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "./grants.js";
+export { createSigningKey as createTenantSigningKey } from "./keys.js";
 export { CAE_ANSWER_CLAIM } from "./claims.js";
 export { createCertificateAuthority, createClientCertificate } from "./clientCertificates.js";
 export type {
@@ -175,7 +177,10 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const clients = new ClientRegistry();
   for (const client of options.clients ?? []) clients.register(client);
 
-  const [tls, signingKey] = await Promise.all([createCertificate(), createSigningKey(now())]);
+  const [tls, signingKey] = await Promise.all([
+    createCertificate(),
+    options.signingKey ?? createSigningKey(now()),
+  ]);
   const idpServer = await listenHttps(tls, host, port);
   let graphServer: RunningServer;
   try {

@@ -28,7 +28,8 @@ export interface SigningKey {
   certificatePem: string;
 }
 
-export async function createSigningKey(now: number): Promise<SigningKey> {
+/** `now`: the tenant's clock at start (the certificate is valid from a day before it). */
+export async function createSigningKey(now: number = Date.now()): Promise<SigningKey> {
   const pems = await generate([{ name: "commonName", value: SIGNING_CERTIFICATE_SUBJECT }], {
     keyType: "rsa",
     keySize: 2048,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
 import { test } from "node:test";
 import { importX509, jwtVerify } from "jose";
+import { createTenantSigningKey } from "../src/index.js";
 import type { EntraErrorResponse } from "./helpers.js";
 import { obtainTokens, parseJson, startTestTenant, tenantRequest } from "./helpers.js";
 
@@ -69,6 +70,27 @@ void test("GET discovery/v2.0/keys, for the tenant, publishes one RS256 signing 
   assert.equal(keys[0]?.d, undefined, "no private part");
   assert.equal(keys[0]?.issuer, `${tenant.authority}/v2.0`);
   assert.equal(tenant.counters.jwks, 1);
+});
+
+void test("GET discovery/v2.0/keys, of tenants given one signingKey, publishes that key; of tenants without, a fresh key each", async (t) => {
+  // Arrange
+  const signingKey = await createTenantSigningKey();
+  const sharing = [await startTestTenant(t, { signingKey }), await startTestTenant(t, { signingKey })];
+  const own = [
+    await startTestTenant(t, { signingKey: undefined }),
+    await startTestTenant(t, { signingKey: undefined }),
+  ];
+  // Act
+  const kids = await Promise.all(
+    [...sharing, ...own].map(async (tenant) => {
+      const response = await tenantRequest(tenant, `${tenant.authority}/discovery/v2.0/keys`);
+      return parseJson<{ keys: { kid: string }[] }>(response).keys.map((key) => key.kid);
+    }),
+  );
+  // Assert
+  assert.deepEqual(kids.slice(0, 2), [[signingKey.kid], [signingKey.kid]]);
+  assert.notEqual(kids[2]?.[0], kids[3]?.[0]);
+  assert.ok(!kids.slice(2).flat().includes(signingKey.kid));
 });
 
 void test("GET discovery/v2.0/keys, publishes the key as Entra's v2 keys: kid = x5t = SHA-1 of the x5c certificate for n/e", async (t) => {

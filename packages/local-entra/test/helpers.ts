@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { TestContext } from "node:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet, JWTPayload } from "jose";
-import { CODE_PREFIX, REFRESH_TOKEN_PREFIX, startLocalTenant } from "../src/index.js";
+import { CODE_PREFIX, createTenantSigningKey, REFRESH_TOKEN_PREFIX, startLocalTenant } from "../src/index.js";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions, LocalTenantUser } from "../src/index.js";
 import { loginHintFor } from "../src/loginHint.js";
 
@@ -43,11 +43,21 @@ export function loginHintOf(account: LocalTenantUser): string {
   return loginHintFor({ oid: account.oid, tid: account.homeTenantId, upn: account.userPrincipalName });
 }
 
+/**
+ * One token-signing key for every tenant this test process starts (LocalTenantOptions.signingKey):
+ * an RSA key costs about 160 ms of CPU, and the tests start hundreds of tenants.
+ */
+const SIGNING_KEY_OF_THIS_PROCESS = createTenantSigningKey();
+
 export async function startTestTenant(
   t: TestContext,
   options: LocalTenantOptions = {},
 ): Promise<LocalTenant> {
-  const tenant = await startLocalTenant({ clients: [CLIENT, OTHER_CLIENT], ...options });
+  const tenant = await startLocalTenant({
+    clients: [CLIENT, OTHER_CLIENT],
+    signingKey: await SIGNING_KEY_OF_THIS_PROCESS,
+    ...options,
+  });
   t.after(() => tenant.close());
   return tenant;
 }

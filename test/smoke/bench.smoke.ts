@@ -2,6 +2,8 @@
  * The bench end to end in its smoke mode (`npm run bench -- --smoke`): the app with the local tenant
  * in a child process, real sign-ins, autocannon, and the JSON report read back. Only the report's
  * structure and its COUNTED calls are asserted; its timings are figures to read, never thresholds.
+ * Not part of `npm test` (it is a load run of its own, not a unit of the suite): `npm run bench:smoke`,
+ * which .ci/run runs after `npm test`.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,9 +12,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { Measurement } from "../bench/measure.js";
-import type { BenchReport } from "../bench/report.js";
-import { projectPaths } from "../src/paths.js";
+import type { Measurement } from "../../bench/measure.js";
+import type { BenchReport } from "../../bench/report.js";
+import { projectPaths } from "../../src/paths.js";
 
 /** A safety bound on the child, not a measurement: the smoke run takes a few seconds. */
 const KILL_AFTER_MS = 120_000;
