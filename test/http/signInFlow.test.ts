@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it, mock } from "node:test";
 import { decodeJwt } from "jose";
 import { readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
@@ -219,24 +219,30 @@ describe("the sign-in flow against the local tenant", () => {
 });
 
 describe("the token cache across an access-token expiry", () => {
-  // MSAL treats a token as expired 300 s early (in whole seconds), so a 303 s lifetime is served from
-  // the cache for about 3 s and is surely expired 5 s after it was issued.
-  const lifetimeSeconds = 303;
-  const surelyExpiredAfterMs = (lifetimeSeconds - 300 + 2) * 1000;
+  // MSAL reads the process's clock (Date), which no option of msal-node replaces; so the test moves
+  // Date itself (node:test's mock timers: Date only, timers stay real) past the token's expiry. MSAL
+  // treats a token as expired 300 s early: a 1-hour token is expired 3,301 s after it was issued.
+  const lifetimeSeconds = 3600;
+  const surelyExpiredAfterMs = (lifetimeSeconds - 300 + 1) * 1000;
   let app: TestApp;
   before(async () => {
     app = await startTestApp({ tenant: { accessTokenLifetimeSeconds: lifetimeSeconds } });
   });
   after(() => app.close());
+  afterEach(() => mock.timers.reset());
+
+  /** Every clock of this process (MSAL's, the app's, the tenant's) from now on reads `at`. */
+  function setProcessDate(at: number): void {
+    mock.timers.reset();
+    mock.timers.enable({ apis: ["Date"], now: at });
+  }
 
   it("GET /profile, after the access token expires, makes one refresh call and exactly one session write", async () => {
     const client = app.newClient();
     const signedInAt = Date.now();
     await signIn(app, client);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())),
-    );
+    setProcessDate(signedInAt + surelyExpiredAfterMs);
     app.resetCounts();
 
     const refreshed = await client.get(`${app.baseUrl}/profile`);
@@ -254,9 +260,7 @@ describe("the token cache across an access-token expiry", () => {
     const client = app.newClient();
     const signedInAt = Date.now();
     await signIn(app, client);
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, signedInAt + surelyExpiredAfterMs - Date.now())),
-    );
+    setProcessDate(signedInAt + surelyExpiredAfterMs);
     app.resetCounts();
 
     const responses = await Promise.all(
