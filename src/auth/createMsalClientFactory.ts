@@ -20,9 +20,17 @@ const MSAL_LEVELS = {
   verbose: LogLevel.Verbose,
 } as const;
 
+/**
+ * How long before its expiry MSAL stops using an access token: msal-common's default, which msal-node
+ * offers no option to change (test/auth/cachedAccessToken.test.ts shows MSAL keeps to it).
+ */
+export const TOKEN_RENEWAL_OFFSET_SECONDS = 300;
+
 export type CachePlugin = NonNullable<NonNullable<Configuration["cache"]>["cachePlugin"]>;
 
 export interface MsalClientFactory {
+  /** The app's client id, which every client it makes is. */
+  readonly clientId: string;
   create(cachePlugin?: CachePlugin): ConfidentialClientApplication;
 }
 
@@ -50,6 +58,7 @@ export function createMsalClientFactory(deps: {
   });
 
   return {
+    clientId: auth.clientId,
     // MSAL copies what it is given, but every call still builds new objects so that no client can
     // write into another's configuration.
     create: (cachePlugin) =>

@@ -1,6 +1,7 @@
 /**
  * Gives one request of a signed-in user access tokens from that account's cache in the session.
- * A fresh MSAL client (built on first use) reads and writes the cache through the session plugin,
+ * A token MSAL would take from the cache as it stands is found without MSAL (cachedAccessToken.ts);
+ * otherwise a fresh MSAL client (built on first use) reads and writes the cache through the session plugin,
  * which reaches it through sessionState.ts (opened and sealed there with the app's key ring, each
  * write dated by the app's clock); tokens are looked up by the `homeAccountId` stored at sign-in.
  * Anything that needs the user (no account, dead refresh token, consent) becomes a
@@ -17,7 +18,8 @@ import { forgetAccount, sessionTokenCache } from "../session/sessionState.js";
 import type { AppSession } from "../session/sessionState.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
-import { createSessionCachePlugin } from "./sessionCachePlugin.js";
+import { findCachedAccessToken } from "./cachedAccessToken.js";
+import { createSessionCachePlugin, parseTokenCache } from "./sessionCachePlugin.js";
 import { summarizeTokenCache } from "./summarizeTokenCache.js";
 import type { TokenCacheSummary } from "./summarizeTokenCache.js";
 import type { TokenCacheCipher } from "./tokenCacheCipher.js";
@@ -39,7 +41,7 @@ export interface TokenSourceDeps {
   account: SignedInAccount;
   clients: MsalClientFactory;
   cipher: TokenCacheCipher;
-  /** The app's clock: dates each write of the cache. */
+  /** The app's clock: dates each write of the cache, and tells whether a cached token is still good. */
   now: () => number;
   inFlight: InFlightCalls;
   /** Settles when this request has ended (its session saved). */
@@ -81,10 +83,32 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
     return found;
   }
 
+  /** The token MSAL would take from the cache as it stands, found without MSAL (cachedAccessToken.ts). */
+  function warmToken(scopes: readonly string[]): string | undefined {
+    // Sessions from before `environment` was kept are left to MSAL.
+    const { environment } = account;
+    if (!environment) return undefined;
+    const serialized = slot.read();
+    if (serialized === undefined) return undefined;
+    return findCachedAccessToken(parseTokenCache(serialized, account.homeAccountId), {
+      homeAccountId: account.homeAccountId,
+      environment,
+      tenantId: account.tenantId,
+      clientId: clients.clientId,
+      scopes,
+      now: now(),
+    });
+  }
+
   async function acquire(scopes: readonly string[], forceRefresh: boolean): Promise<string> {
-    const msal = clientForThisRequest();
     let result;
     try {
+      const warm = forceRefresh ? undefined : warmToken(scopes);
+      if (warm !== undefined) {
+        metrics.tokenAcquisition("cache");
+        return warm;
+      }
+      const msal = clientForThisRequest();
       result = await msal.acquireTokenSilent({
         account: await findAccount(msal),
         scopes: [...scopes],

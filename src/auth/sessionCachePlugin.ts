@@ -30,7 +30,7 @@ export function createSessionCachePlugin(slot: CacheSlot, homeAccountId?: string
       loaded = serialized;
       if (serialized === undefined) return;
       if (serialized !== checked) {
-        assertLooksLikeTokenCache(serialized, homeAccountId);
+        parseTokenCache(serialized, homeAccountId);
         checked = serialized;
       }
       context.tokenCache.deserialize(serialized);
@@ -45,7 +45,15 @@ export function createSessionCachePlugin(slot: CacheSlot, homeAccountId?: string
   };
 }
 
-function assertLooksLikeTokenCache(serialized: string, homeAccountId: string | undefined): void {
+/**
+ * The serialized cache as an object, once it is shown to be a token cache of `homeAccountId` (when
+ * given): a string within the size limit, JSON, each section an object of objects, and no entry of
+ * another account. Anything else is a CorruptTokenCacheError.
+ */
+export function parseTokenCache(
+  serialized: string,
+  homeAccountId: string | undefined,
+): Record<string, unknown> {
   if (typeof serialized !== "string") throw new CorruptTokenCacheError("not a string");
   if (serialized.length > MAX_SERIALIZED_CACHE_BYTES) throw new CorruptTokenCacheError("too large");
   let parsed: unknown;
@@ -67,6 +75,7 @@ function assertLooksLikeTokenCache(serialized: string, homeAccountId: string | u
       throw new CorruptTokenCacheError("it holds another account's entries");
     }
   }
+  return parsed;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

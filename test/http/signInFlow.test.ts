@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it, mock } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { decodeJwt } from "jose";
+import { startMovableClock } from "../support/movableClock.js";
+import type { MovableClock } from "../support/movableClock.js";
 import { readSessionRow, sessionIdFromCookie } from "../support/sessionRows.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { readStoredCache } from "../support/tokenCacheTools.js";
@@ -220,29 +222,26 @@ describe("the sign-in flow against the local tenant", () => {
 
 describe("the token cache across an access-token expiry", () => {
   // MSAL reads the process's clock (Date), which no option of msal-node replaces; so the test moves
-  // Date itself (node:test's mock timers: Date only, timers stay real) past the token's expiry. MSAL
-  // treats a token as expired 300 s early: a 1-hour token is expired 3,301 s after it was issued.
+  // Date itself (movableClock.ts), for the app, MSAL and the tenant alike. MSAL treats a token as
+  // expired 300 s early: a 1-hour token is expired 3,301 s after it was issued.
   const lifetimeSeconds = 3600;
   const surelyExpiredAfterMs = (lifetimeSeconds - 300 + 1) * 1000;
+  let clock: MovableClock;
   let app: TestApp;
   before(async () => {
+    clock = startMovableClock();
     app = await startTestApp({ tenant: { accessTokenLifetimeSeconds: lifetimeSeconds } });
   });
-  after(() => app.close());
-  afterEach(() => mock.timers.reset());
-
-  /** Every clock of this process (MSAL's, the app's, the tenant's) from now on reads `at`. */
-  function setProcessDate(at: number): void {
-    mock.timers.reset();
-    mock.timers.enable({ apis: ["Date"], now: at });
-  }
+  after(async () => {
+    await app.close();
+    clock.restore();
+  });
 
   it("GET /profile, after the access token expires, makes one refresh call and exactly one session write", async () => {
     const client = app.newClient();
-    const signedInAt = Date.now();
     await signIn(app, client);
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 200);
-    setProcessDate(signedInAt + surelyExpiredAfterMs);
+    clock.advance(surelyExpiredAfterMs);
     app.resetCounts();
 
     const refreshed = await client.get(`${app.baseUrl}/profile`);
@@ -258,9 +257,8 @@ describe("the token cache across an access-token expiry", () => {
 
   it("10 parallel GET /profile of one session, after the expiry, share one refresh call and one write", async () => {
     const client = app.newClient();
-    const signedInAt = Date.now();
     await signIn(app, client);
-    setProcessDate(signedInAt + surelyExpiredAfterMs);
+    clock.advance(surelyExpiredAfterMs);
     app.resetCounts();
 
     const responses = await Promise.all(
