@@ -123,7 +123,7 @@ export async function measureBreakdown(iterations: number): Promise<Breakdown> {
             cipher: app.cipher,
             now: Date.now,
             inFlight,
-            requestEnded: Promise.resolve(),
+            requestEnded: () => Promise.resolve(),
             correlationId: "breakdown",
             logger,
             metrics,

@@ -162,6 +162,11 @@ async function tests(files) {
 const started = Date.now();
 const everyTestFolder = ["test", ...readdirSync("packages").map((name) => `packages/${name}/test`)];
 const files = given.length > 0 ? given : everyTestFolder.filter((folder) => existsSync(folder));
+const missing = files.filter((path) => !existsSync(path));
+if (missing.length > 0) {
+  process.stderr.write(`No such test file or folder: ${missing.join(", ")}\n`);
+  process.exit(2);
+}
 const all = files.flatMap((path) => (statSync(path).isDirectory() ? testFiles(path) : [path])).sort();
 // The checks run beside the tests: each of them keeps one core busy, and the tests fill the other.
 const [failedChecks, tested] = await Promise.all([withChecks ? checks() : [], tests(all)]);

@@ -44,8 +44,8 @@ export interface TokenSourceDeps {
   /** The app's clock: dates each write of the cache, and tells whether a cached token is still good. */
   now: () => number;
   inFlight: InFlightCalls;
-  /** Settles when this request has ended (its session saved). */
-  requestEnded: Promise<unknown>;
+  /** Settles when this request has ended (its session saved); asked for only when MSAL is called. */
+  requestEnded: () => Promise<unknown>;
   correlationId: string;
   logger: Logger;
   metrics: AppMetrics;
@@ -100,14 +100,17 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
     });
   }
 
+  /** An unusable cache is dropped: the account signs in again. */
+  function discardUnusableCache(error: CorruptTokenCacheError): SignInRequiredError {
+    metrics.tokenAcquisition("interaction_required");
+    logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
+    forgetAccount(session);
+    return new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
+  }
+
   async function acquire(scopes: readonly string[], forceRefresh: boolean): Promise<string> {
     let result;
     try {
-      const warm = forceRefresh ? undefined : warmToken(scopes);
-      if (warm !== undefined) {
-        metrics.tokenAcquisition("cache");
-        return warm;
-      }
       const msal = clientForThisRequest();
       result = await msal.acquireTokenSilent({
         account: await findAccount(msal),
@@ -116,12 +119,7 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
         forceRefresh,
       });
     } catch (error) {
-      if (error instanceof CorruptTokenCacheError) {
-        metrics.tokenAcquisition("interaction_required");
-        logger.warn({ correlationId, reason: error.message }, "discarding an unusable token cache");
-        forgetAccount(session);
-        throw new SignInRequiredError("The saved sign-in could not be read.", { cause: error });
-      }
+      if (error instanceof CorruptTokenCacheError) throw discardUnusableCache(error);
       const translated = translateMsalError(error);
       if (!(translated instanceof SignInRequiredError)) {
         metrics.tokenAcquisition("error");
@@ -149,10 +147,23 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
   return {
     // Requests of one session that arrive together share one silent call (and so one refresh). The
     // request that runs it writes the new cache to the store; the others leave the session unchanged.
-    acquireToken: (scopes, options = {}) => {
+    // A warm token needs neither: it is read as it stands, at once.
+    acquireToken: async (scopes, options = {}) => {
       const forceRefresh = options.forceRefresh === true;
+      if (!forceRefresh) {
+        let warm;
+        try {
+          warm = warmToken(scopes);
+        } catch (error) {
+          throw error instanceof CorruptTokenCacheError ? discardUnusableCache(error) : error;
+        }
+        if (warm !== undefined) {
+          metrics.tokenAcquisition("cache");
+          return warm;
+        }
+      }
       const key = [session.id, account.homeAccountId, [...scopes].sort().join(" "), forceRefresh].join("|");
-      return inFlight.run(key, () => acquire(scopes, forceRefresh), requestEnded);
+      return inFlight.run(key, () => acquire(scopes, forceRefresh), requestEnded());
     },
     describeCache: () => {
       try {

@@ -65,10 +65,8 @@ export function createTokenCacheCipher(keys: readonly TokenCacheKey[]): TokenCac
         const tagBytes = Buffer.from(tag, "base64url");
         if (tagBytes.length !== TAG_BYTES) throw new Error("bad tag length");
         decipher.setAuthTag(tagBytes);
-        return Buffer.concat([
-          decipher.update(Buffer.from(ciphertext, "base64url")),
-          decipher.final(),
-        ]).toString("utf8");
+        // Decoded and decrypted in one pass, to text directly (the decoder keeps split UTF-8 whole).
+        return decipher.update(ciphertext, "base64url", "utf8") + decipher.final("utf8");
       } catch {
         throw new CorruptTokenCacheError("does not decrypt (wrong key, wrong account or tampered)");
       }

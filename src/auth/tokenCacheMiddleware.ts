@@ -40,7 +40,7 @@ export function createTokenCacheMiddleware(deps: {
       now: deps.now,
       metrics: deps.metrics,
       inFlight,
-      requestEnded: responseEnded(res),
+      requestEnded: () => responseEnded(res),
       correlationId: res.locals.requestId,
       logger: deps.logger,
     });
