@@ -31,7 +31,21 @@ export async function signInInBrowser(
 ): Promise<void> {
   await page.goto(`${app.baseUrl}/auth/signin?returnTo=${encodeURIComponent(returnTo)}`);
   await page.locator(`button[name="user"][value="${userOid}"]`).click();
-  await page.waitForURL(`${app.baseUrl}${returnTo}`);
+  try {
+    await page.waitForURL(`${app.baseUrl}${returnTo}`);
+  } catch (error) {
+    // Say where the sign-in ended instead (an error page, the tenant's page), and what the app logged.
+    const text = (
+      await page
+        .locator("body")
+        .innerText()
+        .catch(() => "")
+    ).slice(0, 500);
+    const logged = app.logLines.filter((line) => !line.includes('"level":30')).slice(-5);
+    throw new Error(`sign-in ended at ${page.url()}: ${text}\napp log: ${logged.join("\n")}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The app on "localhost" (another site than the tenant on 127.0.0.1) with a Chromium that trusts the tenant. */
