@@ -19,12 +19,14 @@ import { allowFramingBy, noStore, securityHeaders } from "./http/securityHeaders
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/createMetrics.js";
 import { httpMetrics } from "./metrics/httpMetrics.js";
+import { adminLinkLocals, createAdminRouter } from "./pages/createAdminRouter.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
+import { createServiceState } from "./pages/serviceState.js";
 import { projectPaths } from "./paths.js";
 import { createAccountSessions } from "./session/accountSessions.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
 import { createAbsoluteTimeout } from "./session/absoluteTimeout.js";
-import type { SessionIndex } from "./session/sessionStore.js";
+import type { SessionCount, SessionIndex } from "./session/sessionStore.js";
 
 export interface AppDependencies {
   config: AppConfig;
@@ -33,6 +35,10 @@ export interface AppDependencies {
   sessionIndex: SessionIndex;
   /** Rejects when the session store does not answer (for /readyz). */
   checkReadiness: () => Promise<void>;
+  /** The session store's count of live sessions (the operator page). */
+  countSessions: () => Promise<SessionCount>;
+  /** What the operator page says of this process: its version and when it started (app clock). */
+  service: { version: string; startedAt: number };
   clients: MsalClientFactory;
   metadata: AuthorityMetadata;
   graph: GraphClient;
@@ -120,6 +126,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger }));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
   app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, now, logger, metrics: deps.metrics }));
+  app.use(adminLinkLocals(config.auth.adminRole));
   app.use(
     "/auth",
     createAuthRouter({
@@ -142,6 +149,25 @@ export function createApp(deps: AppDependencies): express.Express {
       accountSessions,
       now,
       logger,
+    }),
+  );
+
+  app.use(
+    createAdminRouter({
+      adminRole: config.auth.adminRole,
+      serviceState: createServiceState({
+        store: {
+          kind: config.session.store,
+          ping: deps.checkReadiness,
+          count: deps.countSessions,
+          timeoutMs: config.session.storeTimeoutMs,
+        },
+        credential: config.auth.credential,
+        metrics: deps.metrics,
+        service: deps.service,
+        now,
+        logger,
+      }),
     }),
   );
 

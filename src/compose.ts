@@ -5,6 +5,7 @@
  */
 import type { Express } from "express";
 import { createApp } from "./app.js";
+import { readAppVersion } from "./appVersion.js";
 import type { AppDependencies } from "./app.js";
 import { createMsalClientFactory } from "./auth/createMsalClientFactory.js";
 import { createNetworkClient } from "./auth/createNetworkClient.js";
@@ -49,6 +50,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
     sessionIndex: sessionStore.index,
     checkReadiness: () => sessionStore.ping(),
+    countSessions: () => sessionStore.count(),
+    service: { version: readAppVersion(), startedAt: now() },
     clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
     metadata,
     graph: createGraphClient(config.graph, httpsAgent, metrics),

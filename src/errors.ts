@@ -91,6 +91,17 @@ export class ForbiddenRequestError extends AppError {
   }
 }
 
+/** A signed-in account without the app role a page requires (auth/requireRole.ts). */
+export class MissingRoleError extends AppError {
+  constructor(role: string) {
+    super(
+      403,
+      `This page is only for people with the app role "${role}" in this application. If you need it, ask an administrator to assign it to you, then sign in again.`,
+      { title: "You don't have access to this page" },
+    );
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor() {
     super(404, "There is no page at this address.", { title: "Page not found" });

@@ -3,7 +3,10 @@
  * browser's cookie for it, which the answer clears (a replayed callback finds none and makes no token
  * call; another browser never had it: no login CSRF); the code is redeemed with the PKCE verifier and
  * nonce; the ID token's claims are checked; then the session is regenerated (no fixation) and holds
- * only this account: its identity and its encrypted token cache (sessionState.ts's signInAccount).
+ * only this account: its identity, its app roles and its encrypted token cache (sessionState.ts's
+ * signInAccount). A browser already signed in (Switch account, a new sign-in) keeps its session
+ * until this point: a cancelled or failed sign-in leaves it as it was; a completed one replaces it
+ * whole, the old session (and its token cache) deleted from the store by the regeneration.
  */
 import type { Request, Response } from "express";
 import type { AuthSettings } from "../config/settings.js";
@@ -12,8 +15,9 @@ import { optionalParam, requiredParam } from "../http/params.js";
 import type { Logger } from "../logger.js";
 import { describeBrowser } from "../session/browserDescription.js";
 import { destroySession, regenerateSession, saveSession } from "../session/sessionOps.js";
-import { signInAccount } from "../session/sessionState.js";
+import { readAccount, signInAccount } from "../session/sessionState.js";
 import type { TokenCacheSealing } from "../session/sessionState.js";
+import { readRolesClaim } from "./appRoles.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import { newCsrfToken } from "./csrf.js";
 import { describeProviderError } from "./describeProviderError.js";
@@ -60,8 +64,11 @@ export function createCompleteSignIn(
           `The permission was not granted (${extraScopes.join(", ")}). Everything else still works; open the page again to be asked once more.`,
         );
       }
+      // E.g. Switch account, cancelled at the account picker: the browser's session is untouched.
+      const current = readAccount(req.session);
+      const still = current ? ` You are still signed in as ${current.username}.` : "";
       throw new SignInFailedError(
-        describeProviderError(error, optionalParam(req.query, "error_description")),
+        `${describeProviderError(error, optionalParam(req.query, "error_description"))}${still}`,
       );
     }
     const code = requiredParam(req.query, "code", 8192);
@@ -104,6 +111,11 @@ export function createCompleteSignIn(
     if (!account?.homeAccountId || serializedCache === undefined) {
       throw new IdentityProviderError("The identity provider's answer did not identify an account.");
     }
+    const rolesClaim = readRolesClaim(result.idTokenClaims);
+    if (!rolesClaim.ok) {
+      logger.warn({ correlationId: res.locals.requestId, reason: rolesClaim.reason }, "roles claim ignored");
+    }
+    const roles = rolesClaim.ok ? rolesClaim.roles : [];
 
     try {
       await regenerateSession(req.session);
@@ -121,6 +133,7 @@ export function createCompleteSignIn(
             issuer: claims.iss,
             ...(claims.sid ? { idTokenSid: claims.sid } : {}),
             ...(claims.loginHint ? { logoutHint: claims.loginHint } : {}),
+            ...(roles.length > 0 ? { roles: [...roles] } : {}),
             browser: describeBrowser(req.get("user-agent")),
           },
           answeredClaims: Boolean(pending.claims),

@@ -1,6 +1,7 @@
 /**
- * The sign-in routes: /auth/signin starts an authorization-code request, /auth/redirect completes it;
- * the sign-out forms are signOut.ts's. Each step gets only what it uses.
+ * The sign-in routes: /auth/signin starts an authorization-code request, /auth/switch-account starts
+ * one at the account picker, /auth/redirect completes either; the sign-out forms are signOut.ts's.
+ * Each step gets only what it uses.
  */
 import { Router } from "express";
 import type { AuthSettings, SessionSettings } from "../config/settings.js";
@@ -37,6 +38,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     now,
   });
   router.get("/signin", createStartSignIn({ auth, clients, transactions }));
+  router.get("/switch-account", createStartSignIn({ auth, clients, transactions, selectAccount: true }));
   const completeSignIn = createCompleteSignIn({
     auth,
     clients,

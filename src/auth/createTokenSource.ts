@@ -6,7 +6,7 @@
  * write dated by the app's clock); tokens are looked up by the `homeAccountId` stored at sign-in.
  * Anything that needs the user (no account, dead refresh token, consent) becomes a
  * SignInRequiredError; so does an unusable cache, which is dropped. A refresh whose ID token names
- * another subject or issuer ends the session.
+ * another subject or issuer ends the session; one of the same identity brings its app roles up to date.
  */
 import type { AccountInfo, ConfidentialClientApplication } from "@azure/msal-node";
 import { CorruptTokenCacheError, IdentityProviderError, SignInRequiredError } from "../errors.js";
@@ -14,10 +14,11 @@ import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
 import type { SignedInAccount } from "../session/sessionData.js";
 import { destroySession } from "../session/sessionOps.js";
-import { forgetAccount, sessionTokenCache } from "../session/sessionState.js";
+import { forgetAccount, sessionTokenCache, updateAccountRoles } from "../session/sessionState.js";
 import type { AppSession } from "../session/sessionState.js";
 import type { MsalClientFactory } from "./createMsalClientFactory.js";
 import type { InFlightCalls } from "./inFlightCalls.js";
+import { readRolesClaim } from "./appRoles.js";
 import { findCachedAccessToken } from "./cachedAccessToken.js";
 import { createSessionCachePlugin, parseTokenCache } from "./sessionCachePlugin.js";
 import { summarizeTokenCache } from "./summarizeTokenCache.js";
@@ -138,10 +139,26 @@ export function createTokenSource(deps: TokenSourceDeps): TokenSource {
 
   async function assertSameIdentity(claims: unknown): Promise<void> {
     const c = (claims ?? {}) as Record<string, unknown>;
-    if (c.oid === account.objectId && c.sub === account.subject && c.iss === account.issuer) return;
+    if (c.oid === account.objectId && c.sub === account.subject && c.iss === account.issuer) {
+      keepRolesCurrent(claims);
+      return;
+    }
     logger.warn({ correlationId }, "a refresh returned another identity: ending the session");
     await destroySession(session);
     throw new SignInRequiredError("The identity provider returned another identity.");
+  }
+
+  /**
+   * A refresh's ID token says which app roles the account holds now (assigned or removed at Entra
+   * since sign-in). A claim of another shape counts as none, as at sign-in. The session changes
+   * only when they differ, and is then saved with the new cache, by this request.
+   */
+  function keepRolesCurrent(claims: unknown): void {
+    const read = readRolesClaim(claims);
+    if (!read.ok) logger.warn({ correlationId, reason: read.reason }, "roles claim ignored");
+    if (updateAccountRoles(session, read.ok ? read.roles : [])) {
+      logger.info({ correlationId }, "the account's app roles changed at a token refresh");
+    }
   }
 
   return {

@@ -11,6 +11,8 @@ import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { readClientCertificate } from "./clientCertificate.js";
 import { cloudMismatch } from "./clouds.js";
+import { APP_ROLE_VALUE_RULE, isAppRoleValue } from "../auth/appRoles.js";
+import { domainHintProblem } from "./domainHint.js";
 import { guessableTextReason, isGuessableKey } from "./secretStrength.js";
 import { LOG_LEVELS, REDIRECT_PATH } from "./settings.js";
 import type { AppConfig, ClientCredential, TokenCacheKey } from "./settings.js";
@@ -212,6 +214,21 @@ const SETTINGS = {
   MSAL_LOG_LEVEL: oneOf(["error", "warning", "info", "verbose"]).default("warning"),
   /** Serve Prometheus metrics at GET /metrics. */
   METRICS_ENABLED: flag().default("false"),
+  /** `domain_hint` on every authorize request: a domain name or a tenant id (domainHint.ts). */
+  DOMAIN_HINT: z
+    .string()
+    .transform((value, ctx) => {
+      const problem = domainHintProblem(value);
+      if (problem === undefined) return value.toLowerCase();
+      ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    })
+    .optional(),
+  /** The app role (a value of the ID token's `roles`) that opens /admin. */
+  ADMIN_ROLE: z
+    .string()
+    .refine((value) => isAppRoleValue(value), APP_ROLE_VALUE_RULE)
+    .default("Admin"),
   /** Tenant ids accepted when TENANT_ID is "common" or "organizations". Comma-separated. */
   ALLOWED_TENANTS: list()
     .transform((tenants) => tenants.map((t) => t.toLowerCase()))
@@ -267,6 +284,8 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       httpTimeoutMs: e.IDP_TIMEOUT_MS,
       allowedTenants: e.ALLOWED_TENANTS,
       msalLogLevel: e.MSAL_LOG_LEVEL,
+      domainHint: e.DOMAIN_HINT,
+      adminRole: e.ADMIN_ROLE,
     },
     graph: { endpoint: e.GRAPH_API_ENDPOINT, timeoutMs: e.GRAPH_TIMEOUT_MS },
     session: {

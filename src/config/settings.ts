@@ -66,6 +66,13 @@ export interface AuthSettings {
   /** Tenant ids accepted for multi-tenant authorities (`common`, `organizations`); empty: any. */
   readonly allowedTenants: readonly string[];
   readonly msalLogLevel: "error" | "warning" | "info" | "verbose";
+  /**
+   * Sent as `domain_hint` with every authorize request (Entra then skips home-realm discovery): a
+   * domain name (contoso.com) or a tenant id. Undefined: none.
+   */
+  readonly domainHint: string | undefined;
+  /** The app role (a value of the ID token's `roles` claim) that opens the operator page, /admin. */
+  readonly adminRole: string;
 }
 
 export interface TokenCacheKey {

@@ -12,6 +12,8 @@ declare global {
       requestId: string;
       account?: SignedInAccount;
       csrfToken?: string;
+      /** The header shows the operator page's link (the account holds ADMIN_ROLE). */
+      adminLink?: boolean;
     }
   }
 }

@@ -7,8 +7,19 @@ import { Counter, Histogram, Registry } from "prom-client";
 
 export type TokenOutcome = "cache" | "refreshed" | "interaction_required" | "error";
 
+/** Totals since the process started, for the operator page: counts only, no label of a user. */
+export interface MetricsSummary {
+  requests: { total: number; byClass: Record<"2xx" | "3xx" | "4xx" | "5xx", number> };
+  signIns: { succeeded: number; failed: number };
+  tokenAcquisitions: Record<TokenOutcome, number>;
+  storeOperations: { ok: number; error: number };
+  /** Graph calls by outcome: answered 2xx, answered otherwise, or no answer (network, deadline). */
+  graphCalls: { ok: number; failed: number };
+}
+
 export interface AppMetrics {
   readonly registry: Registry;
+  summary(): Promise<MetricsSummary>;
   httpRequest(method: string, route: string, status: number, seconds: number): void;
   signIn(outcome: "succeeded" | "failed", reason: string): void;
   tokenAcquisition(outcome: TokenOutcome): void;
@@ -52,8 +63,41 @@ export function createMetrics(): AppMetrics {
     ["endpoint", "status"],
   );
 
+  /** Sums a counter's samples by what `keyOf` makes of their labels (undefined: not counted). */
+  async function sumBy<K extends string>(
+    metric: Counter,
+    keys: readonly K[],
+    keyOf: (labels: Record<string, string | number | undefined>) => string | undefined,
+  ): Promise<Record<K, number>> {
+    const sums = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+    for (const { labels, value } of (await metric.get()).values) {
+      const key = keyOf(labels);
+      if (key !== undefined && Object.hasOwn(sums, key)) sums[key as K] += value;
+    }
+    return sums;
+  }
+
   return {
     registry,
+    summary: async () => {
+      const byClass = await sumBy(requests, ["2xx", "3xx", "4xx", "5xx"] as const, (l) =>
+        typeof l.status === "string" ? `${l.status.charAt(0)}xx` : undefined,
+      );
+      const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+      return {
+        requests: { total: byClass["2xx"] + byClass["3xx"] + byClass["4xx"] + byClass["5xx"], byClass },
+        signIns: await sumBy(signIns, ["succeeded", "failed"] as const, (l) => text(l.outcome)),
+        tokenAcquisitions: await sumBy(
+          tokens,
+          ["cache", "refreshed", "interaction_required", "error"] as const,
+          (l) => text(l.outcome),
+        ),
+        storeOperations: await sumBy(store, ["ok", "error"] as const, (l) => text(l.outcome)),
+        graphCalls: await sumBy(graph, ["ok", "failed"] as const, (l) =>
+          typeof l.status === "string" && l.status.startsWith("2") ? "ok" : "failed",
+        ),
+      };
+    },
     httpRequest: (method, route, status, seconds) => {
       requests.inc({ method, route, status: String(status) });
       requestSeconds.observe({ method, route }, seconds);

@@ -10,6 +10,7 @@ import { createSqliteSessionStore } from "./sqliteStore.js";
 // The contract's types, for the stores' users (the tests and the benchmark build stores through here).
 export type {
   IndexedSession,
+  SessionCount,
   SessionIndex,
   SessionStoreHandle,
   SessionStoreOptions,

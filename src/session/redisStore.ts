@@ -25,6 +25,12 @@
  *   sessions linger in a set until the set's own TTL, and a write racing a destroy can leave one
  *   behind) or that now belongs to another account is not answered, and is removed with one SREM.
  *
+ * Counting (the operator page): SCAN MATCH `${prefix}*` TYPE string, COUNT 1000 a round, at most
+ * MAX_COUNT_ROUNDS rounds, then the keys whose rest is a session id are counted once each. Session
+ * values are the only strings under the prefix (the index keys are sets), so no session is read. It
+ * costs Redis O(keys examined), never a blocking O(N) call such as KEYS; past the bound the answer is
+ * "at least" (SCAN walks the whole keyspace, other apps' keys too). No counter is kept on each write.
+ *
  * Hash tags: Redis Cluster hashes only the first `{…}` of a key. With a prefix without braces, that is
  * the braces around the account (or sid), so one account's set lives on one slot whatever the account
  * id holds (an id with a `}` tags by its part before it, still the same slot for the same id; nothing
@@ -38,13 +44,19 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { IndexedSession, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
+import type { IndexedSession, SessionCount, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
 type RedisClient = ReturnType<typeof createClient>;
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 /** `persisted` is the store's mark on what it loaded; it is never stored. */
 type MarkedSession = SessionData & { persisted?: unknown };
+
+/** express-session's ids (uid-safe: base64url); index keys hold ":" and braces, so never match. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Keys examined per SCAN round (a hint to Redis), and rounds before the count says "at least". */
+const SCAN_BATCH = 1000;
+const MAX_COUNT_ROUNDS = 50;
 
 /** Waits 50 ms, 100 ms, 200 ms … up to 2 s between attempts, with jitter so instances do not align. */
 export function reconnectDelayMs(retries: number): number {
@@ -92,6 +104,7 @@ export async function createRedisSessionStore(
     store,
     index: store.index,
     ping: () => withDeadline(client.ping(), timeoutMs, "Redis PING").then(() => undefined),
+    count: () => withDeadline(store.countSessions(), timeoutMs, "Redis SCAN"),
     close: async () => {
       if (client.isOpen)
         await withDeadline(client.close(), timeoutMs, "Redis close").catch(() => client.destroy());
@@ -149,6 +162,22 @@ export class RedisSessionStore extends Store {
       for (const key of indexKeys) multi.sRem(key, sid);
       await multi.exec();
     }, callback);
+  }
+
+  /** Live sessions, by SCAN (see the top of this file): exact unless it stopped at its bound. */
+  async countSessions(maxRounds = MAX_COUNT_ROUNDS): Promise<SessionCount> {
+    const { prefix } = this.options;
+    const match = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+    const seen = new Set<string>();
+    let cursor = "0";
+    let rounds = 0;
+    do {
+      const reply = await this.client.scan(cursor, { MATCH: match, TYPE: "string", COUNT: SCAN_BATCH });
+      cursor = String(reply.cursor);
+      for (const key of reply.keys) if (SESSION_ID.test(key.slice(prefix.length))) seen.add(key);
+      rounds += 1;
+    } while (cursor !== "0" && rounds < maxRounds);
+    return { sessions: seen.size, exact: cursor === "0" };
   }
 
   /** The session index, answered from the SETs this store keeps (see the top of this file). */

@@ -20,6 +20,11 @@ export interface SignedInAccount {
   idTokenSid?: string;
   /** The ID token's `login_hint`, sent back as `logout_hint` so that Entra's sign-out asks nothing. */
   logoutHint?: string;
+  /**
+   * The app roles of the ID token's `roles` claim (auth/appRoles.ts), as of sign-in or the last
+   * refresh that brought a new ID token; empty or absent: none.
+   */
+  roles?: string[];
   /** The browser it signed in from, described in a few words (session/browserDescription.ts). */
   browser?: string;
   /** Epoch ms; the absolute session timeout counts from here. */

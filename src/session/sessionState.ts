@@ -7,6 +7,7 @@
  * never as a 500. Saving, renewing and ending the session itself are sessionOps.ts's.
  */
 import type { Session, SessionData } from "express-session";
+import { readRolesClaim } from "../auth/appRoles.js";
 import { readClaimsRequest } from "../auth/claimsChallenge.js";
 import type { TokenCacheCipher } from "../auth/tokenCacheCipher.js";
 import { MAX_BROWSER_DESCRIPTION_LENGTH } from "./browserDescription.js";
@@ -52,11 +53,12 @@ export function readAccount(session: Partial<SessionData> | undefined): SignedIn
   if (homeAccountId === "" || typeof signedInAt !== "number" || !Number.isFinite(signedInAt))
     return undefined;
   const answered = typeof claimsAnsweredAt === "number" ? { claimsAnsweredAt } : {};
-  const { environment, idTokenSid, browser, logoutHint } = account as {
+  const { environment, idTokenSid, browser, logoutHint, roles } = account as {
     environment?: unknown;
     idTokenSid?: unknown;
     browser?: unknown;
     logoutHint?: unknown;
+    roles?: unknown;
   };
   const where =
     typeof environment === "string" && environment.length <= MAX_FIELD_LENGTH ? { environment } : {};
@@ -65,6 +67,9 @@ export function readAccount(session: Partial<SessionData> | undefined): SignedIn
   const hint = typeof logoutHint === "string" && logoutHint.length <= 1024 ? { logoutHint } : {};
   const from =
     typeof browser === "string" && browser.length <= MAX_BROWSER_DESCRIPTION_LENGTH ? { browser } : {};
+  // Roles that do not read back as a list of role values are none: they only ever grant access.
+  const storedRoles = readRolesClaim({ roles });
+  const held = storedRoles.ok && storedRoles.roles.length > 0 ? { roles: [...storedRoles.roles] } : {};
   return {
     homeAccountId,
     name,
@@ -79,6 +84,7 @@ export function readAccount(session: Partial<SessionData> | undefined): SignedIn
     ...entraSession,
     ...from,
     ...hint,
+    ...held,
   } as SignedInAccount;
 }
 
@@ -96,6 +102,23 @@ export function signInAccount(session: AppSession, signIn: SignIn, sealing: Toke
   session.tokenCache = sealing.cipher.seal(signIn.serializedCache, signIn.account.homeAccountId);
   session.tokenCacheWrittenAt = at;
   session.csrfToken = signIn.csrfToken;
+}
+
+/**
+ * Keeps the account's app roles current (a refresh brought a new ID token). Writes only when they
+ * differ, so that an unchanged session is not saved; true when it wrote.
+ */
+export function updateAccountRoles(session: AppSession, roles: readonly string[]): boolean {
+  const account = readAccount(session);
+  if (!account || session.account === undefined) return false;
+  const before = account.roles ?? [];
+  if (before.length === roles.length && before.every((role, i) => role === roles[i])) return false;
+  if (roles.length > 0) session.account = { ...session.account, roles: [...roles] };
+  else {
+    const { roles: _dropped, ...rest } = session.account;
+    session.account = rest;
+  }
+  return true;
 }
 
 /** Forgets who is signed in and their tokens, keeping the session itself (and its cookie). */

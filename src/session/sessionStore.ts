@@ -26,11 +26,22 @@ export interface IndexedSession {
   data: Partial<SessionData>;
 }
 
+/**
+ * How many live sessions the store holds, for the operator page: exact, or, when counting stopped at
+ * its bound (Redis), at least `sessions`.
+ */
+export interface SessionCount {
+  sessions: number;
+  exact: boolean;
+}
+
 export interface SessionStoreHandle {
   store: Store;
   index: SessionIndex;
   /** Resolves when the store answers a real round trip within the deadline; rejects otherwise. */
   ping(): Promise<void>;
+  /** The live sessions, counted cheaply and within the deadline (see each store); rejects otherwise. */
+  count(): Promise<SessionCount>;
   close(): Promise<void>;
 }
 

@@ -114,7 +114,12 @@ export class SqliteSessionStore extends Store {
   }
 
   override length(callback: (err: unknown, length?: number) => void): void {
-    this.answer(callback, () => (this.sql.count.get(this.now()) as { n: number }).n);
+    this.answer(callback, () => this.countLive());
+  }
+
+  /** Live (unexpired) sessions: one `count(*)` over the `expired` index. */
+  countLive(): number {
+    return (this.sql.count.get(this.now()) as { n: number }).n;
   }
 
   override clear(callback?: Callback): void {
@@ -307,6 +312,8 @@ export function createSqliteSessionStore(
     ping: async () => {
       probe.get();
     },
+    // Exact: SQLite counts the unexpired rows; synchronous, like every call here (MAX_BUSY_WAIT_MS).
+    count: async () => ({ sessions: store.countLive(), exact: true }),
     close: async () => {
       clearInterval(timer);
       opened.close();

@@ -48,11 +48,17 @@ describe("accessibility of every page", () => {
       page.setDefaultTimeout(15_000);
       const found: Record<string, string[]> = {};
 
+      const [user] = app.tenant.users;
+      const assignAdmin = (members: string[]) =>
+        app.tenant.updateClient(app.config.auth.clientId, {
+          appRoles: [{ value: "Admin", memberOids: members }],
+        });
+      assignAdmin([]);
       await page.goto(`${app.baseUrl}/`);
       found["home, signed out"] = await seriousViolations(page);
       await page.goto(`${app.baseUrl}/nowhere`);
       found["error page"] = await seriousViolations(page);
-      await signInInBrowser(page, app, app.tenant.users[0]!.oid);
+      await signInInBrowser(page, app, user!.oid);
       found["home, signed in"] = await seriousViolations(page);
       await page.goto(`${app.baseUrl}/profile`);
       found.profile = await seriousViolations(page);
@@ -66,6 +72,16 @@ describe("accessibility of every page", () => {
       }
       assert.ok(await page.locator("li.event").count(), "the calendar lists events");
       found.calendar = await seriousViolations(page);
+      const refused = await page.goto(`${app.baseUrl}/admin`);
+      assert.equal(refused?.status(), 403);
+      found["403 page"] = await seriousViolations(page);
+      // With the role, through Switch account (the tenant's account picker), back to /admin.
+      assignAdmin([user!.oid]);
+      await page.goto(`${app.baseUrl}/auth/switch-account?returnTo=%2Fadmin`);
+      await page.locator(`button[name="user"][value="${user!.oid}"]`).click();
+      await page.waitForURL(`${app.baseUrl}/admin`);
+      assert.ok(await page.getByRole("heading", { name: "Service state" }).count());
+      found.admin = await seriousViolations(page);
       await context.close();
 
       assert.deepEqual(found, {
@@ -75,17 +91,19 @@ describe("accessibility of every page", () => {
         profile: [],
         session: [],
         calendar: [],
+        "403 page": [],
+        admin: [],
       });
     });
   }
 
-  it("the sign-out button and the main links, from the keyboard alone, can be reached and used", async () => {
+  it("the sign-out button, Switch account and the main links, from the keyboard alone, can be reached and used", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await signInInBrowser(page, app, app.tenant.users[0]!.oid);
     const reached: string[] = [];
 
-    for (let i = 0; i < 8 && !reached.includes("Sign out"); i++) {
+    for (let i = 0; i < 10 && !reached.includes("Sign out"); i++) {
       await page.keyboard.press("Tab");
       reached.push(String(await page.evaluate("document.activeElement?.textContent ?? ''")).trim());
     }
@@ -94,6 +112,7 @@ describe("accessibility of every page", () => {
 
     assert.ok(reached.includes("Skip to content"), reached.join(" | "));
     assert.ok(reached.includes("Profile") && reached.includes("Session"), reached.join(" | "));
+    assert.ok(reached.includes("Switch account"), reached.join(" | "));
     assert.equal(
       (await page.getByRole("link", { name: "Sign in" }).count()) > 0,
       true,

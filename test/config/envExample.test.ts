@@ -29,6 +29,8 @@ describe(".env.example", () => {
     "TRUST_PROXY",
     "PORT",
     "EXPRESS_SESSION_PREVIOUS_SECRETS",
+    "DOMAIN_HINT",
+    "ADMIN_ROLE",
   ]) {
     it(`.env.example, for ${name}, has an entry`, () => {
       assert.ok(Object.hasOwn(example, name));

@@ -27,6 +27,7 @@ import {
   IdentityProviderBusyError,
   IdentityProviderError,
   MisconfiguredProxyError,
+  MissingRoleError,
   NotFoundError,
   RedisUnavailableError,
   SessionStoreError,
@@ -97,6 +98,7 @@ const cases: Case[] = [
   // Exposed: the request, the sign-in or the account is the problem.
   ["BadRequestError", (d) => new BadRequestError(d), exposed(400)],
   ["ForbiddenRequestError", (d) => new ForbiddenRequestError(d), exposed(403)],
+  ["MissingRoleError", (d) => new MissingRoleError(d), exposed(403)],
   ["NotFoundError", () => new NotFoundError(), { status: 404, says: NO_PAGE }],
   ["SignInFailedError", (d) => new SignInFailedError(d), exposed(400)],
   [

@@ -12,7 +12,7 @@ import { createClient } from "redis";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import type { SessionSettings } from "../../src/config/settings.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
-import type { SessionIndex } from "../../src/session/createSessionStore.js";
+import type { SessionIndex, SessionStoreHandle } from "../../src/session/createSessionStore.js";
 import { monitorRedis } from "../support/redisMonitor.js";
 import { sessionIdFromCookie } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
@@ -54,6 +54,7 @@ function callsOn(store: Store) {
 interface OpenStore extends ReturnType<typeof callsOn> {
   store: Store;
   index: SessionIndex;
+  count: SessionStoreHandle["count"];
   /** A plain client beside the store, to look at and tamper with the keys as an operator could. */
   inspector: RedisClient;
   key(sid: string): string;
@@ -70,6 +71,7 @@ async function openStore(settings: SessionSettings): Promise<OpenStore> {
     ...callsOn(handle.store),
     store: handle.store,
     index: handle.index,
+    count: () => handle.count(),
     inspector,
     key,
     async remainingMs(sid) {
@@ -97,6 +99,7 @@ runStoreContract(
       idleTimeoutMs: IDLE_TIMEOUT_MS,
       remainingMs: (sid) => opened.remainingMs(sid),
       now: () => Date.now(),
+      count: () => opened.count(),
       corrupt: async (sid, text) => {
         await opened.inspector.set(opened.key(sid), text, { expiration: "KEEPTTL" });
       },

@@ -191,12 +191,15 @@ const cases: Case[] = [
   ["GET /profile, signed in", 200, asAdele("GET", "/profile")],
   ["GET /session, signed in", 200, asAdele("GET", "/session")],
   ["GET /profile/photo, signed in", 200, asAdele("GET", "/profile/photo")],
+  ["GET /admin, signed in with the admin role", 200, asAdele("GET", "/admin")],
   ["HEAD /profile/photo, signed in", 200, asAdele("HEAD", "/profile/photo")],
   ["OPTIONS /profile, signed out", 200, out("OPTIONS", "/profile")],
   // Redirects.
   ["GET /profile, signed out (to sign-in)", 303, out("GET", "/profile")],
   ["GET /calendar, signed in without consent (to sign-in)", 303, asAdele("GET", "/calendar")],
   ["GET /auth/signin (to the authority)", 302, out("GET", "/auth/signin")],
+  ["GET /auth/switch-account, signed in (to the authority)", 302, asAdele("GET", "/auth/switch-account")],
+  ["GET /admin, signed out (to sign-in)", 303, out("GET", "/admin")],
   ["GET /auth/redirect, a completed sign-in (to the page)", 303, async (d) => d.signInCallback],
   ["POST /auth/signout, signed out (home)", 303, out("POST", "/auth/signout", { body: "_csrf=x" })],
   // 4xx pages.
@@ -223,6 +226,7 @@ const cases: Case[] = [
     403,
     asAdele("POST", "/auth/sessions/end", { body: "_csrf=guess&session=x" }),
   ],
+  ["GET /admin, signed in without the admin role", 403, async (d) => d.megan.request("GET", "/admin")],
   ["GET /nowhere, signed out", 404, out("GET", "/nowhere")],
   ["HEAD /nowhere, signed out", 404, out("HEAD", "/nowhere")],
   ["GET /nowhere, signed in", 404, asAdele("GET", "/nowhere")],
@@ -331,6 +335,10 @@ for (const https of [false, true]) {
           : { env: { METRICS_ENABLED: "true" } },
       );
       const [adeleUser, , meganUser] = app.tenant.users;
+      // Adele holds the operator page's role; Megan does not.
+      app.tenant.updateClient(app.config.auth.clientId, {
+        appRoles: [{ value: "Admin", memberOids: [adeleUser!.oid] }],
+      });
       const adele = new Visitor(app, https);
       const megan = new Visitor(app, https);
       const signInCallback = await adele.signIn(adeleUser!.oid);

@@ -60,6 +60,7 @@ runStoreContract(
       advance: (ms) => {
         clock.now += ms;
       },
+      count: () => handle.count(),
       close: () => handle.close(),
     };
   },

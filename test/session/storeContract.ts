@@ -14,11 +14,13 @@
  * - The index: every live session of a signed-in account is found by the account's home account id
  *   and by its ID token's `sid` (what Entra's front-channel sign-out sends); destroyed and expired
  *   sessions are not. Each is answered with its content and when it was last written or touched.
+ * - `count` (the operator page): the live sessions, signed in or not, each once; index entries are
+ *   not sessions; destroyed and expired sessions are not counted. Exact for a store this small.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SessionData, Store } from "express-session";
-import type { IndexedSession, SessionIndex } from "../../src/session/createSessionStore.js";
+import type { IndexedSession, SessionCount, SessionIndex } from "../../src/session/createSessionStore.js";
 
 export interface ContractSubject {
   store: Store;
@@ -33,6 +35,8 @@ export interface ContractSubject {
   advance?(ms: number): void;
   /** The store's time: its injected clock, or the real one. */
   now(): number;
+  /** The store handle's count. */
+  count(): Promise<SessionCount>;
   close(): Promise<void>;
 }
 
@@ -331,6 +335,42 @@ export function runStoreContract(
 
         assert.deepEqual(idsOf(await subject.index.sessionsOfAccount(account)), []);
         assert.deepEqual(idsOf(await subject.index.sessionsOfIdTokenSid(`${id}-entra-sid`)), []);
+      });
+    }
+
+    it(`${name}: count, after three new sessions (two signed in, so indexed too), is three more, exactly`, async () => {
+      const before = await subject.count();
+      const [a, b, c] = [sid(), sid(), sid()];
+
+      await set(a, newSession());
+      await set(b, signedIn(`${b}.tenant`, `${b}-entra-sid`));
+      await set(c, signedIn(`${b}.tenant`, `${c}-entra-sid`));
+      const after = await subject.count();
+
+      assert.deepEqual(before.exact, true);
+      assert.deepEqual(after, { sessions: before.sessions + 3, exact: true });
+    });
+
+    it(`${name}: count, after a destroy and an update, is one less and not more`, async () => {
+      const [a, b] = [sid(), sid()];
+      await set(a, signedIn(`${a}.tenant`, `${a}-entra-sid`));
+      await set(b, newSession());
+      const before = await subject.count();
+
+      await destroy(a);
+      await set(b, { ...(await get(b))!, tokenCache: "updated" });
+      const after = await subject.count();
+
+      assert.equal(after.sessions, before.sessions - 1);
+    });
+
+    if (options.clock) {
+      it(`${name}: count, after the idle lifetime passed, leaves the expired sessions out`, async () => {
+        await set(sid(), signedIn(`${sid()}.tenant`, `${sid()}-entra-sid`));
+        assert.ok((await subject.count()).sessions > 0);
+        subject.advance!(subject.idleTimeoutMs + 1);
+
+        assert.deepEqual(await subject.count(), { sessions: 0, exact: true });
       });
     }
 

@@ -4,7 +4,7 @@
  * can also make the store refuse writes, as a Redis that failed over to a read-only replica does.
  */
 import type { Store } from "express-session";
-import type { SessionIndex } from "../../src/session/createSessionStore.js";
+import type { SessionIndex, SessionStoreHandle } from "../../src/session/createSessionStore.js";
 
 export interface StoreCallCounts {
   get: number;
@@ -20,6 +20,8 @@ export interface StoreFaults {
   failDestroys: boolean;
   /** While true, every lookup in the session index rejects (see `withIndexFaults`). */
   failIndex: boolean;
+  /** While true, the handle's ping and count reject (see `withHandleFaults`); sessions still load. */
+  failPingAndCount: boolean;
 }
 
 export function countStoreCalls(store: Store): {
@@ -29,7 +31,12 @@ export function countStoreCalls(store: Store): {
   reset(): void;
 } {
   const counts: StoreCallCounts = { get: 0, set: 0, touch: 0, destroy: 0 };
-  const faults: StoreFaults = { failWrites: false, failDestroys: false, failIndex: false };
+  const faults: StoreFaults = {
+    failWrites: false,
+    failDestroys: false,
+    failIndex: false,
+    failPingAndCount: false,
+  };
   const counted = new Set<keyof StoreCallCounts>(["get", "set", "touch", "destroy"]);
   const proxy = new Proxy(store, {
     get(target, property, receiver) {
@@ -73,5 +80,17 @@ export function withIndexFaults(index: SessionIndex, faults: StoreFaults): Sessi
   return {
     sessionsOfAccount: (id) => (faults.failIndex ? failing() : index.sessionsOfAccount(id)),
     sessionsOfIdTokenSid: (sid) => (faults.failIndex ? failing() : index.sessionsOfIdTokenSid(sid)),
+  };
+}
+
+/** A store handle's probe and count, failing while `faults.failPingAndCount` is set. */
+export function withHandleFaults(
+  handle: Pick<SessionStoreHandle, "ping" | "count">,
+  faults: StoreFaults,
+): Pick<SessionStoreHandle, "ping" | "count"> {
+  const failing = () => Promise.reject(new Error("the store did not answer the probe"));
+  return {
+    ping: () => (faults.failPingAndCount ? failing() : handle.ping()),
+    count: () => (faults.failPingAndCount ? failing() : handle.count()),
   };
 }

@@ -18,7 +18,7 @@ import { createSessionStore } from "../../src/session/createSessionStore.js";
 import type { SessionIndex } from "../../src/session/createSessionStore.js";
 import { createTenantSigningKey, startLocalTenant } from "local-entra";
 import type { LocalTenant, LocalTenantClient, LocalTenantOptions } from "local-entra";
-import { countStoreCalls, withIndexFaults } from "./countingStore.js";
+import { countStoreCalls, withHandleFaults, withIndexFaults } from "./countingStore.js";
 import type { StoreCallCounts, StoreFaults } from "./countingStore.js";
 import { TestClient } from "./testClient.js";
 import { createTokenCacheCipher } from "../../src/auth/tokenCacheCipher.js";
@@ -127,7 +127,12 @@ export async function startTestApp(
   const composed = await composeApp(config, {
     logger,
     extraCaPem: tenant.caCertificatePem,
-    sessionStore: { ...handle, store: counting.store, index: withIndexFaults(handle.index, counting.faults) },
+    sessionStore: {
+      ...handle,
+      ...withHandleFaults(handle, counting.faults),
+      store: counting.store,
+      index: withIndexFaults(handle.index, counting.faults),
+    },
   });
   server.on("request", composed.app);
 

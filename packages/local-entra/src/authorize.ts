@@ -12,15 +12,18 @@
  *   response_type other than `code`, missing/unknown/multi-resource scope (`openid` is optional,
  *   as at Entra: without it the token response carries no ID token),
  *   missing PKCE challenge (AADSTS9002325), bad challenge method (AADSTS50149) or size
- *   (AADSTS501491), unsupported prompt, a `claims` parameter that is not a JSON object
- *   (AADSTS9002313); the claims (CP1 capability, a claims-challenge nbf) are bound to the code;
+ *   (AADSTS501491), a prompt other than one of none/login/select_account/consent (combined values
+ *   too: invalid_request AADSTS90023 "Unsupported 'prompt' value.", as at Entra), a `claims`
+ *   parameter that is not a JSON object (AADSTS9002313); the claims (CP1 capability, a claims-challenge nbf) are bound to the code;
  * - an SSO session counts only where its sign-in would land again (same account, same tenant);
  *   prompt=none: with such a session (matching login_hint) straight on to consent.ts (a code, or
  *   consent_required AADSTS65001), else login_required AADSTS50058; no prompt + such a session → on
  *   without the page, like Entra's SSO; prompt=login / select_account / consent, or no session →
- *   the sign-in page, whose form carries only an opaque one-time transaction id. It lists the
- *   accounts that can sign in to the path's tenant (its members, then its guests' home accounts;
- *   through common/organizations every account); after it, consent.ts decides.
+ *   the sign-in page (select_account: the account picker even when the browser has a session),
+ *   whose form carries only an opaque one-time transaction id. It lists the accounts that can sign in to the path's tenant (its members, then its guests' home accounts;
+ *   through common/organizations every account); after it, consent.ts decides;
+ * - `domain_hint` is accepted with any value and otherwise ignored: Entra uses it only for
+ *   home-realm discovery (skipping to a federated IdP), which this stand-in does not have.
  */
 import type { Request, RequestHandler, Response } from "express";
 import { deliverAuthorizationResponse } from "./authorizationResponse.js";
@@ -101,7 +104,7 @@ export function authorizeHandler(ctx: TenantContext): RequestHandler {
     const pkceError = challengeError(codeChallenge, method);
     if (pkceError !== undefined) return fail(pkceError);
     const prompt = params.get("prompt");
-    if (prompt !== undefined && !PROMPTS.includes(prompt)) return fail(aadsts.invalidPrompt(prompt));
+    if (prompt !== undefined && !PROMPTS.includes(prompt)) return fail(aadsts.invalidPrompt());
     const claims = parseClaimsParameter(params.get("claims"));
     if (!claims.ok) return fail(claims.error);
 

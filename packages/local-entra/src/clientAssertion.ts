@@ -19,6 +19,11 @@
  * signs exactly 600 s (msal-node ClientAssertion: exp = nbf + 600). 600 s + the 300 s skew accepts
  * everything MSAL sends and refuses long-lived, stealable assertions.
  *
+ * Federated assertions: when the registration has federated identity credentials and the
+ * assertion's `iss` is not the client id, the assertion is a platform's token and
+ * federatedAssertion.ts checks it instead (a registration without federated credentials keeps the
+ * AADSTS700021 answer above).
+ *
  * Deliberately stricter than Entra: one-time `jti`. Entra does not refuse a reused assertion, and
  * msal-node caches its signed assertion per ConfidentialClientApplication for up to 600 s, so one
  * long-lived client instance making two token requests within 10 minutes is refused here (the app
@@ -26,10 +31,12 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader } from "jose";
 import type { JWSHeaderParameters, JWTPayload } from "jose";
+import type { AssertionAuthResult } from "./assertionResult.js";
 import { resolveAssertionKey } from "./clientAssertionKey.js";
 import type { TenantContext } from "./context.js";
 import { aadsts } from "./errors.js";
 import type { EntraError } from "./errors.js";
+import { authenticateByFederatedAssertion } from "./federatedAssertion.js";
 import type { LocalTenantClient } from "./types.js";
 
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -37,8 +44,6 @@ const ALGORITHMS = ["RS256", "PS256"];
 const SKEW_SECONDS = 300;
 const MAX_LIFETIME_SECONDS = 600;
 
-export type AssertionAuthResult =
-  { ok: true; client: Readonly<LocalTenantClient> } | { ok: false; error: EntraError };
 
 interface Decoded {
   header: JWSHeaderParameters;
@@ -109,6 +114,13 @@ export async function authenticateByAssertion(
   if (clientId === undefined) return fail(aadsts.missingParameter("client_id"));
   const client = ctx.clients.get(clientId);
   if (client === undefined) return fail(aadsts.unknownClient(clientId, ctx.tenantId));
+  if (
+    typeof payload.iss === "string" &&
+    !sameId(payload.iss, client.clientId) &&
+    ctx.clients.federatedCredentials(client.clientId).length > 0
+  ) {
+    return authenticateByFederatedAssertion(ctx, client, assertion, decoded, nowMs);
+  }
   if (typeof header.alg !== "string" || !ALGORITHMS.includes(header.alg)) {
     return fail(
       aadsts.assertionSignatureInvalid(

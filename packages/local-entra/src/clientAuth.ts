@@ -7,12 +7,14 @@
  * secret both in Basic and in the body → invalid_request AADSTS9002313. Unknown client →
  * unauthorized_client AADSTS700016; no credential → invalid_client AADSTS7000218 (401); wrong secret
  * → invalid_client AADSTS7000215 (401), compared in constant time — also for a certificate-only
- * registration, which has no secret to match. An assertion needs `client_assertion_type`
+ * registration, which has no secret to match; a secret equal only to an expired `clientSecrets`
+ * entry (on the tenant's clock) → invalid_client AADSTS7000222 (401). Secrets overlap during a
+ * rotation: `clientSecret` and every unexpired `clientSecrets` entry are valid at once. An assertion needs `client_assertion_type`
  * (missing → AADSTS900144) equal to `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
  * (else invalid_request AADSTS90011).
  */
 import { authenticateByAssertion, JWT_BEARER_ASSERTION_TYPE } from "./clientAssertion.js";
-import { secretMatches } from "./clients.js";
+import { checkSecret } from "./clients.js";
 import type { TenantContext } from "./context.js";
 import { aadsts } from "./errors.js";
 import type { EntraError } from "./errors.js";
@@ -93,6 +95,8 @@ export async function authenticateClient(
   if (client === undefined) return { ok: false, error: aadsts.unknownClient(clientId, ctx.tenantId) };
   const secret = basic?.secret ?? bodySecret;
   if (secret === undefined || secret === "") return { ok: false, error: aadsts.missingClientCredential() };
-  if (!secretMatches(client, secret)) return { ok: false, error: aadsts.wrongClientSecret(client.clientId) };
+  const checked = checkSecret(client, secret, nowMs);
+  if (checked === "expired") return { ok: false, error: aadsts.clientSecretExpired(client.clientId) };
+  if (checked === "wrong") return { ok: false, error: aadsts.wrongClientSecret(client.clientId) };
   return { ok: true, client };
 }

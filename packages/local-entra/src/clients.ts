@@ -7,15 +7,20 @@
  * registrable and are matched as redirectUris.ts says (exact, bar the port of http loopback URIs).
  * The tenancy options are checked (signInAudience one of AzureADMyOrg/AzureADMultipleOrgs,
  * homeTenantId a GUID, adminConsentedScopes known Graph scopes; see clientTenancy.ts for what they
- * mean). Secrets are compared in constant time (both sides are hashed to equal length first); a
- * registration without a secret matches no secret. Every registration holds at least one credential
- * (secret, certificate or trusted certificate subject); certificates are parsed at registration (see
- * clientCredentials.ts). Registered data is copied and frozen, so later mutation by the caller
- * changes nothing.
+ * mean). Secrets (`clientSecret` and every `clientSecrets` entry) are compared in constant time
+ * (both sides are hashed to equal length first); a presented secret equal to an expired entry is
+ * "expired" (AADSTS7000222), one equal to none is "wrong" (AADSTS7000215). Every registration holds
+ * at least one credential (secret, certificate, trusted certificate subject or federated
+ * credential); certificates and federated credentials are parsed at registration (see
+ * clientCredentials.ts, federatedCredentials.ts). Registered data is copied and frozen, so later
+ * mutation by the caller changes nothing. `update` replaces named fields of a registration
+ * atomically: the merged registration is validated as a whole before it replaces the old one.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { parseClientCredentials } from "./clientCredentials.js";
 import type { ClientCredentials } from "./clientCredentials.js";
+import { checkAppRoles, checkClientSecrets, parseFederatedCredentials } from "./federatedCredentials.js";
+import type { ParsedFederatedCredential } from "./federatedCredentials.js";
 import { isGuid } from "./ids.js";
 import { assertRegistrableUri, redirectUriMatches } from "./redirectUris.js";
 import { GRAPH_SCOPES } from "./scopes.js";
@@ -59,6 +64,7 @@ function digest(value: string): Buffer {
 export class ClientRegistry {
   readonly #clients = new Map<string, Readonly<LocalTenantClient>>();
   readonly #credentials = new Map<string, ClientCredentials>();
+  readonly #federated = new Map<string, readonly ParsedFederatedCredential[]>();
 
   register(client: LocalTenantClient): void {
     if (typeof client.clientId !== "string" || client.clientId.trim() === "") {
@@ -71,13 +77,18 @@ export class ClientRegistry {
       throw new Error("clientSecret must be a non-empty string when given");
     }
     const credentials = parseClientCredentials(client);
+    const secrets = checkClientSecrets(client.clientSecrets);
+    const federated = parseFederatedCredentials(client.federatedCredentials);
+    const appRoles = checkAppRoles(client.appRoles);
     if (
       client.clientSecret === undefined &&
+      secrets.length === 0 &&
       credentials.certificates.length === 0 &&
-      credentials.trustedSubjects.length === 0
+      credentials.trustedSubjects.length === 0 &&
+      federated.length === 0
     ) {
       throw new Error(
-        "a client needs a credential: clientSecret, certificates or trustedCertificateSubjects",
+        "a client needs a credential: clientSecret, clientSecrets, certificates, trustedCertificateSubjects or federatedCredentials",
       );
     }
     if ("postLogoutRedirectUris" in client) {
@@ -106,8 +117,35 @@ export class ClientRegistry {
         client.trustedCertificateSubjects.map((entry) => Object.freeze({ ...entry })),
       ) as LocalTenantClient["trustedCertificateSubjects"];
     }
-    this.#clients.set(client.clientId.toLowerCase(), Object.freeze(registered));
-    this.#credentials.set(client.clientId.toLowerCase(), credentials);
+    if (client.clientSecrets !== undefined) registered.clientSecrets = secrets;
+    if (client.federatedCredentials !== undefined) {
+      registered.federatedCredentials = federated.map((entry) => entry.registered);
+    }
+    if (client.appRoles !== undefined) registered.appRoles = appRoles;
+    const key = client.clientId.toLowerCase();
+    this.#clients.set(key, Object.freeze(registered));
+    this.#credentials.set(key, credentials);
+    this.#federated.set(key, Object.freeze(federated));
+  }
+
+  /**
+   * Replaces the named fields of a registered client (`undefined` removes a field); the result is
+   * validated like a new registration and replaces the old one only when valid.
+   */
+  update(clientId: string, changes: Partial<Omit<LocalTenantClient, "clientId">>): void {
+    const current = typeof clientId === "string" ? this.get(clientId) : undefined;
+    if (current === undefined) throw new Error(`updateClient: no client '${String(clientId)}' is registered`);
+    if (typeof changes !== "object" || changes === null)
+      throw new Error("updateClient: changes must be an object");
+    if ("clientId" in changes) throw new Error("updateClient: clientId cannot be changed");
+    const merged: Record<string, unknown> = { ...current, ...changes, clientId: current.clientId };
+    for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+    this.register(merged as unknown as LocalTenantClient);
+  }
+
+  /** The parsed federated identity credentials of a registered client. */
+  federatedCredentials(clientId: string): readonly ParsedFederatedCredential[] {
+    return this.#federated.get(clientId.toLowerCase()) ?? [];
   }
 
   /** The parsed certificate credentials of a registered client. */
@@ -130,7 +168,24 @@ export function hasRedirectUri(client: Readonly<LocalTenantClient>, uri: string)
   return client.redirectUris.some((registered) => redirectUriMatches(registered, uri));
 }
 
-export function secretMatches(client: Readonly<LocalTenantClient>, presented: string): boolean {
-  if (client.clientSecret === undefined) return false;
-  return timingSafeEqual(digest(client.clientSecret), digest(presented));
+/**
+ * "valid": equal to `clientSecret` or to an unexpired `clientSecrets` entry; "expired": equal only to
+ * an expired entry (its `expiresAtMs` is at or before `nowMs`); "wrong": equal to none.
+ */
+export function checkSecret(
+  client: Readonly<LocalTenantClient>,
+  presented: string,
+  nowMs: number,
+): "valid" | "expired" | "wrong" {
+  const presentedDigest = digest(presented);
+  const equal = (value: string): boolean => timingSafeEqual(digest(value), presentedDigest);
+  let expired = false;
+  let valid = client.clientSecret !== undefined && equal(client.clientSecret);
+  for (const secret of client.clientSecrets ?? []) {
+    if (!equal(secret.value)) continue;
+    if (secret.expiresAtMs !== undefined && secret.expiresAtMs <= nowMs) expired = true;
+    else valid = true;
+  }
+  if (valid) return "valid";
+  return expired ? "expired" : "wrong";
 }

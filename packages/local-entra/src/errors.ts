@@ -45,6 +45,22 @@ function entraError(
     : { error, code, text, httpStatus, suberror };
 }
 
+const WORKLOAD_IDENTITY_DOC = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+
+/** Entra's AADSTS70021x texts (recorded answers of 2024–2025, see the package README). */
+function noFederatedRecord(
+  code: number,
+  claim: "issuer" | "audience" | "subject",
+  value: string,
+): EntraError {
+  return entraError(
+    "invalid_client",
+    code,
+    `No matching federated identity record found for presented assertion ${claim} '${value}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOC}`,
+    401,
+  );
+}
+
 const CERTIFICATE_CREDENTIALS_DOC =
   "https://learn.microsoft.com/entra/identity-platform/certificate-credentials";
 
@@ -130,8 +146,8 @@ export const aadsts = {
     entraError("invalid_request", 50149, "Invalid Code_Challenge_method parameter."),
   invalidCodeChallengeSize: () =>
     entraError("invalid_request", 501491, "Invalid size of Code_Challenge parameter."),
-  invalidPrompt: (prompt: string) =>
-    entraError("invalid_request", 9002313, `Invalid request. The prompt value '${prompt}' is not supported.`),
+  /** Any value but none/login/select_account/consent, combined values ("consent select_account") included. */
+  invalidPrompt: () => entraError("invalid_request", 90023, "Unsupported 'prompt' value."),
   loginRequired: () =>
     entraError("login_required", 50058, "A silent sign-in request was sent but no user is signed in."),
   userDeclined: () => entraError("access_denied", 65004, "User declined to consent to access the app."),
@@ -172,6 +188,28 @@ export const aadsts = {
       "invalid_client",
       7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      401,
+    ),
+  /** The presented secret equals only secrets whose end date has passed. */
+  clientSecretExpired: (clientId: string) =>
+    entraError(
+      "invalid_client",
+      7000222,
+      `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+      401,
+    ),
+  /** A federated assertion whose `iss` no federated credential of the app names. */
+  federatedIssuerMismatch: (issuer: string) => noFederatedRecord(700211, "issuer", issuer),
+  /** The issuer matches, but no credential of that issuer names the assertion's `sub`. */
+  federatedSubjectMismatch: (subject: string) => noFederatedRecord(700213, "subject", subject),
+  /** Issuer and subject match, but the assertion's `aud` is not among that credential's audiences. */
+  federatedAudienceMismatch: (audience: string) => noFederatedRecord(700212, "audience", audience),
+  /** The federated token's `kid` is not among the issuer's published keys. */
+  federatedKeyNotFound: (kid: string, issuer: string) =>
+    entraError(
+      "invalid_client",
+      7000272,
+      `The certificate with identifier ${kid} used to sign the federated credential could not be found in the metadata of identity provider ${issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
       401,
     ),
   /** Neither an uploaded certificate (by thumbprint) nor a trusted subject (by x5c) matches. */

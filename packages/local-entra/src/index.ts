@@ -32,7 +32,8 @@
  * (AADSTS catalogue and shapes) · html/pages/loginPage · params · tenant · faults (test switches) ·
  * transactions/grants/sso (stores) · discovery · authorize · signIn/flowForm · authorizationResponse ·
  * clientAuth · clientAssertion/clientAssertionKey/clientCredentials/assertionReplay (certificate
- * credentials, private_key_jwt) · clientCertificates (test certificates and CAs) · codeGrant ·
+ * credentials, private_key_jwt) · federatedAssertion/federatedCredentials/federatedIssuer (workload
+ * identity federation, expiring secrets, app roles) · clientCertificates (test certificates and CAs) · codeGrant ·
  * refreshGrant · tokenScopes · tokenIssuer/tokenClaims/graphAccessToken · token · logout/frontChannelLogout ·
  * graph/graphAuth/graphProfile/graphPhoto/graphErrors · png/photos (profile photos) · identityProvider
  * (routes) · servers · index. Two tenants: tenantIds/directory (Contoso + Fabrikam, members, the
@@ -76,8 +77,11 @@ export type {
   HangFault,
   IdTokenFault,
   LocalTenant,
+  LocalTenantAppRole,
   LocalTenantClient,
+  LocalTenantClientSecret,
   LocalTenantCounters,
+  LocalTenantFederatedCredential,
   LocalTenantFaults,
   LocalTenantGrantType,
   LocalTenantOptions,
@@ -92,6 +96,8 @@ export { CODE_PREFIX, REFRESH_TOKEN_PREFIX } from "./grants.js";
 export { createSigningKey as createTenantSigningKey } from "./keys.js";
 export { CAE_ANSWER_CLAIM } from "./claims.js";
 export { createCertificateAuthority, createClientCertificate } from "./clientCertificates.js";
+export { createFederatedIssuer } from "./federatedIssuer.js";
+export type { LocalFederatedIssuer } from "./federatedIssuer.js";
 export type {
   ClientCertificateOptions,
   LocalCertificateAuthority,
@@ -243,6 +249,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
       Object.freeze({ ...entry, authority: `${origin}/${entry.tenantId}` }),
     ),
     registerClient: (client) => clients.register(client),
+    updateClient: (clientId, changes) => clients.update(clientId, changes),
     counters,
     resetCounters: () => Object.assign(counters, zeroCounters()),
     faults: switches.faults,

@@ -17,7 +17,8 @@
  *   `email` scope is in force, or for a guest — Entra's default for guests — and the user has mail),
  *   idp (guests), `login_hint` (when the request's `claims` ask for `id_token.login_hint`, as
  *   msal-node always does: loginHint.ts of the HOME account), name, nonce (only when one was sent at
- *   /authorize, never on refresh), oid, preferred_username, rh, sid, pairwise `sub`, tid, uti, ver
+ *   /authorize, never on refresh), oid, preferred_username, rh, `roles` (the values of the client's
+ *   app roles whose members include the token's oid, in registration order; absent when none), sid, pairwise `sub`, tid, uti, ver
  *   "2.0" — unless `faults.idToken` is set (and its grantType, if any, matches): then its overrides
  *   apply to this ID token only (nonce wrong/missing, iss, aud, expired or future iat/nbf/exp,
  *   oid/sub/tid); it stays signed with the real key, and client_info, the access token and the
@@ -38,6 +39,7 @@ import { SIGNING_ALG } from "./keys.js";
 import { loginHintFor } from "./loginHint.js";
 import type { GrantScopes } from "./scopes.js";
 import { responseScope } from "./scopes.js";
+import { assignedRoles } from "./federatedCredentials.js";
 import { aioClaim, clientInfo, pairwiseSub, rhClaim, signInName } from "./tokenClaims.js";
 import type { IdTokenFault, LocalTenantGrantType } from "./types.js";
 import type { LocalTenantUser } from "./users.js";
@@ -140,6 +142,8 @@ export async function createIdToken(ctx: TenantContext, request: IssueRequest): 
         }),
       }
     : {};
+  // Entra puts the app roles assigned to the user (in the token's tenant) in the ID token's `roles`.
+  const roles = assignedRoles(ctx.clients.get(clientId)?.appRoles, oid);
   const payload: JWTPayload = {
     aud: fault?.audience ?? clientId,
     iss: fault?.issuer ?? v2Issuer(ctx, user.tenantId),
@@ -155,6 +159,7 @@ export async function createIdToken(ctx: TenantContext, request: IssueRequest): 
     oid,
     preferred_username: signInName(ctx, shown),
     rh: rhClaim(user.tenantId, clientId),
+    ...(roles.length === 0 ? {} : { roles }),
     sid: request.sid,
     sub: fault?.sub ?? pairwiseSub(oid, clientId),
     tid: fault?.tid ?? user.tenantId,

@@ -3,6 +3,7 @@
  *
  * Guarantees: these are the only shapes callers depend on; everything else in this folder is internal.
  */
+import type { JWK } from "jose";
 import type { SigningKey } from "./keys.js";
 import type { LocalTenantUser } from "./users.js";
 
@@ -14,11 +15,50 @@ export interface LocalTenantTrustedCertificateSubject {
   issuerCertificatePem: string;
 }
 
-/** An app registration. At least one credential: a secret, a certificate or a trusted subject. */
+/** A federated identity credential on an app registration (workload identity federation). */
+export interface LocalTenantFederatedCredential {
+  /** The external issuer: the `iss` of the platform's tokens, compared exactly, as at Entra. */
+  issuer: string;
+  /** The `sub` the platform's token must carry, compared exactly. */
+  subject: string;
+  /** Default ["api://AzureADTokenExchange"]. */
+  audiences?: string[];
+  /** The issuer's public signing keys (what Entra fetches from the issuer's jwks_uri). */
+  jwks: { keys: JWK[] };
+}
+
+/** A client secret with an optional end of validity (epoch ms, on the tenant's clock). */
+export interface LocalTenantClientSecret {
+  value: string;
+  expiresAtMs?: number;
+}
+
+/** An app role of a registration and the users (oids in the token's tenant) assigned to it. */
+export interface LocalTenantAppRole {
+  value: string;
+  memberOids: string[];
+}
+
+/**
+ * An app registration. At least one credential: a secret (clientSecret or clientSecrets), a
+ * certificate, a trusted subject or a federated credential.
+ */
 export interface LocalTenantClient {
   clientId: string;
   /** Omit for a certificate-only registration (a secret sent to it is then a wrong secret). */
   clientSecret?: string;
+  /** Secrets beyond clientSecret, e.g. during rotation; an expired one answers AADSTS7000222. */
+  clientSecrets?: LocalTenantClientSecret[];
+  /**
+   * Federated identity credentials: a client assertion whose `iss` is not the client id is checked
+   * against these (issuer, subject, audience, signature by the credential's JWKS, time).
+   */
+  federatedCredentials?: LocalTenantFederatedCredential[];
+  /**
+   * App roles of the registration and the users (oids) assigned to each: ID tokens of such a user
+   * carry `roles` (the values, in this order); no `roles` claim otherwise.
+   */
+  appRoles?: LocalTenantAppRole[];
   /** Uploaded certificates (PEM, RSA), matched by the assertion's `x5t#S256` or `x5t` thumbprint. */
   certificates?: string[];
   trustedCertificateSubjects?: LocalTenantTrustedCertificateSubject[];
@@ -251,6 +291,13 @@ export interface LocalTenant {
    */
   tenants: readonly LocalTenantDirectoryInfo[];
   registerClient(client: LocalTenantClient): void;
+  /**
+   * Replaces the named fields of a registration at once (e.g. its credentials, during a rotation);
+   * a field given as `undefined` is removed. Takes effect for the next request. Throws for an
+   * unknown clientId. Validated like registerClient (an invalid change leaves the registration as it
+   * was).
+   */
+  updateClient(clientId: string, changes: Partial<Omit<LocalTenantClient, "clientId">>): void;
   counters: LocalTenantCounters;
   resetCounters(): void;
   faults: LocalTenantFaults;
