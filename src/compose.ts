@@ -52,7 +52,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     checkReadiness: () => sessionStore.ping(),
     countSessions: () => sessionStore.count(),
     service: { version: readAppVersion(), startedAt: now() },
-    clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger }),
+    clients: createMsalClientFactory({ auth: config.auth, metadata, network, logger, now }),
     metadata,
     graph: createGraphClient(config.graph, httpsAgent, metrics),
     metrics,

@@ -46,7 +46,8 @@ export interface LocalMode {
 }
 
 export function wantsLocalMode(env: Environment): boolean {
-  return !env.CLIENT_ID && env.NODE_ENV !== "production";
+  // AZURE_CLIENT_ID is CLIENT_ID's alias (workload identity sets it): a real registration either way.
+  return !env.CLIENT_ID && !env.AZURE_CLIENT_ID && env.NODE_ENV !== "production";
 }
 
 export function planLocalMode(env: Environment): LocalRegistration {
@@ -73,7 +74,10 @@ export function localSettings(
     CLIENT_SECRET: registration.clientSecret,
     // The local registration has a secret and one tenant: the Entra credential and tenant list do
     // not apply (.env.example: local mode ignores the Entra settings).
+    CLIENT_SECRET_FILE: undefined,
     CLIENT_CERTIFICATE_PATH: undefined,
+    AZURE_FEDERATED_TOKEN_FILE: undefined,
+    AZURE_TENANT_ID: undefined,
     CLIENT_CERTIFICATE_PASSWORD: undefined,
     CLIENT_CERTIFICATE_SEND_X5C: undefined,
     ALLOWED_TENANTS: undefined,

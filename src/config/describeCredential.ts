@@ -1,6 +1,7 @@
 /**
- * What the start-up log line says about the client credential: its kind and, for a certificate, what
- * identifies it in the app registration (thumbprint, subject, expiry). Never the secret or the key.
+ * What the start-up log line says about the client credential: its kind, the file it is read from,
+ * and what identifies it in the app registration (a certificate's thumbprint, subject and expiry; a
+ * federated token's issuer, subject and audience). Never the secret, the key or the token.
  */
 import type { ClientCredential } from "./settings.js";
 
@@ -14,7 +15,27 @@ export interface CredentialDescription {
 }
 
 export function describeCredential(credential: ClientCredential, now = Date.now()): CredentialDescription {
-  if (credential.kind === "secret") return { fields: { credential: "client secret" } };
+  if (credential.kind === "secret") {
+    return {
+      fields: {
+        credential: "client secret",
+        ...(credential.file === undefined ? {} : { credentialFile: credential.file }),
+      },
+    };
+  }
+  if (credential.kind === "federated") {
+    // What the registration's federated credential must name; the token itself is never logged.
+    const { token } = credential;
+    return {
+      fields: {
+        credential: "workload identity federation",
+        credentialFile: credential.tokenFile,
+        federatedIssuer: token.issuer ?? "(none)",
+        federatedSubject: token.subject ?? "(none)",
+        federatedAudience: token.audience ?? "(none)",
+      },
+    };
+  }
   const { certificate } = credential;
   const notAfter = new Date(certificate.notAfterMs).toISOString();
   const daysLeft = Math.floor((certificate.notAfterMs - now) / 86_400_000);

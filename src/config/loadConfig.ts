@@ -13,6 +13,8 @@ import { readClientCertificate } from "./clientCertificate.js";
 import { cloudMismatch } from "./clouds.js";
 import { APP_ROLE_VALUE_RULE, isAppRoleValue } from "../auth/appRoles.js";
 import { domainHintProblem } from "./domainHint.js";
+import { parseFederatedToken } from "./federatedToken.js";
+import { parseSecretFile } from "./secretFile.js";
 import { guessableTextReason, isGuessableKey } from "./secretStrength.js";
 import { LOG_LEVELS, REDIRECT_PATH } from "./settings.js";
 import type { AppConfig, ClientCredential, TokenCacheKey } from "./settings.js";
@@ -159,6 +161,10 @@ const SETTINGS = {
   /** Only for an encrypted private key. */
   CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
   CLIENT_CERTIFICATE_SEND_X5C: flag().default("false"),
+  /** A file holding the client secret (e.g. a mounted Kubernetes secret), re-read when it changes. */
+  CLIENT_SECRET_FILE: z.string().optional(),
+  /** Workload identity federation: the platform-mounted JWT sent as the client assertion. */
+  AZURE_FEDERATED_TOKEN_FILE: z.string().optional(),
   /** The app's public URL of its sign-in callback. */
   REDIRECT_URI: urlSetting({
     httpsOnly: false,
@@ -242,20 +248,22 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface LoadConfigOptions {
   environmentNotice?: string;
-  /** How CLIENT_CERTIFICATE_PATH is read (tests pass files in memory). */
+  /** How the credential files are read at start-up (tests pass files in memory). */
   readFile?: (path: string) => string;
   now?: Date;
 }
 
 export function loadConfig(env: Environment, options: LoadConfigOptions = {}): AppConfig {
   // Empty strings in .env files mean "not set".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const problems: string[] = [];
+  // A problem with a value is told under the name the operator set (an alias, see ALIASES).
+  const { present, setAs } = resolveAliases(given, problems);
   const values: Partial<Settings> = {};
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const result = (SETTINGS[name] as z.ZodType).safeParse(present[name]);
     if (result.success) (values as Record<string, unknown>)[name] = result.data;
-    else problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+    else problems.push(...result.error.issues.map((issue) => `${setAs(name)}: ${issue.message}`));
   }
   const credential = checkRules(values, options, problems);
   if (problems.length > 0 || !credential) throw new ConfigError(problems);
@@ -368,7 +376,7 @@ function checkRules(
   const mismatch = clouds && cloudMismatch(clouds.CLOUD_INSTANCE, clouds.GRAPH_API_ENDPOINT);
   if (mismatch) problems.push(mismatch);
 
-  const choice = parsed(values, "CLIENT_SECRET", "CLIENT_CERTIFICATE_PATH");
+  const choice = parsed(values, ...CREDENTIAL_SETTINGS);
   const certificateOptions = parsed(values, "CLIENT_CERTIFICATE_PASSWORD", "CLIENT_CERTIFICATE_SEND_X5C");
   const credential = choice && readCredential(choice, certificateOptions, options, problems);
 
@@ -398,41 +406,117 @@ function checkProductionSecrets(values: Partial<Settings>, problems: string[]): 
   }
 }
 
+/**
+ * Names workload identity (AKS and others) injects for the same settings: either name alone works;
+ * both with different values is refused rather than one silently winning.
+ */
+const ALIASES = { CLIENT_ID: "AZURE_CLIENT_ID", TENANT_ID: "AZURE_TENANT_ID" } as const;
+
+function resolveAliases(
+  given: Record<string, string | undefined>,
+  problems: string[],
+): { present: Record<string, string | undefined>; setAs: (name: string) => string } {
+  const present = { ...given };
+  const viaAlias = new Set<string>();
+  for (const [name, alias] of Object.entries(ALIASES)) {
+    const own = given[name];
+    const aliased = given[alias];
+    if (aliased === undefined) continue;
+    if (own === undefined) {
+      present[name] = aliased;
+      viaAlias.add(name);
+    } else if (own.toLowerCase() !== aliased.toLowerCase()) {
+      // Ids and domain names are case-insensitive: the same GUID in capitals is the same setting.
+      problems.push(
+        `${name} and ${alias}: set to different values; they name the same setting (${alias} is what workload identity sets): set one, or both to the same value`,
+      );
+    }
+  }
+  return {
+    present,
+    setAs: (name) => (viaAlias.has(name) ? ALIASES[name as keyof typeof ALIASES] : name),
+  };
+}
+
+/** The settings that each name a client credential, of which exactly one must be set. */
+const CREDENTIAL_SETTINGS = [
+  "CLIENT_SECRET",
+  "CLIENT_SECRET_FILE",
+  "CLIENT_CERTIFICATE_PATH",
+  "AZURE_FEDERATED_TOKEN_FILE",
+] as const;
+
 const NO_CREDENTIAL =
-  "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
+  "CLIENT_SECRET: a client credential is required: set exactly one of CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE";
 
 function readCredential(
-  choice: Pick<Settings, "CLIENT_SECRET" | "CLIENT_CERTIFICATE_PATH">,
+  choice: Pick<Settings, (typeof CREDENTIAL_SETTINGS)[number]>,
   certificateOptions:
     Pick<Settings, "CLIENT_CERTIFICATE_PASSWORD" | "CLIENT_CERTIFICATE_SEND_X5C"> | undefined,
   options: LoadConfigOptions,
   problems: string[],
 ): ClientCredential | undefined {
-  const secret = choice.CLIENT_SECRET;
-  const path = choice.CLIENT_CERTIFICATE_PATH;
-  if (secret !== undefined && path !== undefined) {
-    problems.push("CLIENT_SECRET and CLIENT_CERTIFICATE_PATH: set exactly one client credential, not both");
+  const set = CREDENTIAL_SETTINGS.filter((name) => choice[name] !== undefined);
+  if (set.length > 1) {
+    const names = `${set.slice(0, -1).join(", ")} and ${set.at(-1)}`;
+    problems.push(
+      `${names}: set exactly one client credential, not ${set.length === 2 ? "both" : "several"}`,
+    );
     return undefined;
   }
+  const readFile = options.readFile ?? ((file: string) => readFileSync(file, "utf8"));
+  /** The file's text, or undefined with the problem listed under the setting's name. */
+  const readSetting = (name: string, path: string): string | undefined => {
+    try {
+      return readFile(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      problems.push(`${name}: cannot read ${path} (${code})`);
+      return undefined;
+    }
+  };
+  const { CLIENT_SECRET: secret, CLIENT_SECRET_FILE: secretFile } = choice;
+  const { CLIENT_CERTIFICATE_PATH: path, AZURE_FEDERATED_TOKEN_FILE: tokenFile } = choice;
   if (secret !== undefined) return { kind: "secret", secret };
+  if (secretFile !== undefined) {
+    const content = readSetting("CLIENT_SECRET_FILE", secretFile);
+    if (content === undefined) return undefined;
+    const read = parseSecretFile(content);
+    if (read.ok) return { kind: "secret", secret: read.secret, file: secretFile };
+    problems.push(`CLIENT_SECRET_FILE: ${secretFile} ${read.problem}`);
+    return undefined;
+  }
+  if (tokenFile !== undefined) {
+    const content = readSetting("AZURE_FEDERATED_TOKEN_FILE", tokenFile);
+    if (content === undefined) return undefined;
+    const read = parseFederatedToken(content);
+    if (read.ok) return { kind: "federated", tokenFile, token: read.claims };
+    problems.push(`AZURE_FEDERATED_TOKEN_FILE: ${tokenFile} ${read.problem}`);
+    return undefined;
+  }
   if (path === undefined) {
     problems.push(NO_CREDENTIAL);
     return undefined;
   }
   // A wrong CLIENT_CERTIFICATE_SEND_X5C is already listed; the file is read once it can be used.
   if (!certificateOptions) return undefined;
+  const password = certificateOptions.CLIENT_CERTIFICATE_PASSWORD;
   const read = readClientCertificate({
     path,
-    password: certificateOptions.CLIENT_CERTIFICATE_PASSWORD,
+    password,
     sendX5c: certificateOptions.CLIENT_CERTIFICATE_SEND_X5C === "true",
-    readFile: options.readFile ?? ((file) => readFileSync(file, "utf8")),
+    readFile,
     now: options.now ?? new Date(),
   });
   if (!read.ok) {
     problems.push(read.problem);
     return undefined;
   }
-  return { kind: "certificate", certificate: read.certificate };
+  return {
+    kind: "certificate",
+    certificate: read.certificate,
+    ...(password === undefined ? {} : { password }),
+  };
 }
 
 function splitList(value: string): string[] {

@@ -37,10 +37,30 @@ export interface ClientCertificate {
   readonly sendX5c: boolean;
 }
 
-/** Exactly one credential proves the app's identity at the token endpoint. */
+/** What the workload identity token read at start-up states (never the token itself). */
+export interface FederatedTokenInfo {
+  readonly issuer: string | undefined;
+  readonly subject: string | undefined;
+  readonly audience: string | undefined;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Exactly one credential proves the app's identity at the token endpoint. The file-based ones are
+ * read at start-up (to refuse a bad file before `listen`) and again whenever the file changes
+ * (auth/clientCredentialSource.ts), so they rotate without a restart.
+ */
 export type ClientCredential =
-  | { readonly kind: "secret"; readonly secret: string }
-  | { readonly kind: "certificate"; readonly certificate: ClientCertificate };
+  /** CLIENT_SECRET, or CLIENT_SECRET_FILE (`file`): the secret as read at start-up. */
+  | { readonly kind: "secret"; readonly secret: string; readonly file?: string }
+  /** CLIENT_CERTIFICATE_PATH; `password` opens the key again when the file is replaced. */
+  | {
+      readonly kind: "certificate";
+      readonly certificate: ClientCertificate;
+      readonly password?: string;
+    }
+  /** AZURE_FEDERATED_TOKEN_FILE: the platform's token is the client assertion (workload identity). */
+  | { readonly kind: "federated"; readonly tokenFile: string; readonly token: FederatedTokenInfo };
 
 export interface AuthSettings {
   /** `CLOUD_INSTANCE` + `TENANT_ID`, without a trailing slash. */

@@ -63,7 +63,7 @@ describe("the client credential setting", () => {
 
   it("loadConfig, with neither, asks for exactly one", () => {
     assert.deepEqual(problemsOf(base), [
-      "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)",
+      "CLIENT_SECRET: a client credential is required: set exactly one of CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE",
     ]);
   });
 

@@ -20,7 +20,7 @@ const TRUST_PROXY_NEEDED =
 const HTTPS_IN_PRODUCTION = "REDIRECT_URI: must use https in production (session cookies are Secure)";
 const IDLE_OVER_ABSOLUTE = "SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS";
 const NO_CREDENTIAL =
-  "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)";
+  "CLIENT_SECRET: a client credential is required: set exactly one of CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE";
 const GUESSABLE_SECRET = `is too easy to guess for production (a repeated pattern, a run of neighbouring characters or very few different ones); generate one with node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
 const GUESSABLE_KEY =
   "is too easy to guess for production (a repeated pattern, a run of neighbouring bytes or very few different ones); generate it with require('crypto').randomBytes(32)";

@@ -39,7 +39,7 @@ describe("loadConfig", () => {
     const problems = problemsOf({ ...valid, CLIENT_SECRET: "" });
 
     assert.deepEqual(problems, [
-      "CLIENT_SECRET: a client credential is required: set CLIENT_SECRET or CLIENT_CERTIFICATE_PATH (exactly one)",
+      "CLIENT_SECRET: a client credential is required: set exactly one of CLIENT_SECRET, CLIENT_SECRET_FILE, CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE",
     ]);
   });
 

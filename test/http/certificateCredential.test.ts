@@ -118,7 +118,8 @@ describe("a certificate instead of a client secret", () => {
       ),
       "the operator reads why, under the page's reference",
     );
-    assert.equal(app.tenant.counters.tokenErrors, 1, "refused by the token endpoint");
+    // Refused, read again, refused once more (createMsalClientFactory.ts: one retry after invalid_client).
+    assert.equal(app.tenant.counters.tokenErrors, 2, "refused by the token endpoint, twice");
     assert.equal((await client.get(`${app.baseUrl}/profile`)).status, 303, "no session");
   });
 });
