@@ -29,6 +29,8 @@ export type MsalCredential = { clientSecret: string } | { clientAssertion: Clien
 export interface ClientCredentialSource {
   /** The setting and file, for log lines and messages (never the secret). */
   readonly name: string;
+  /** False for CLIENT_SECRET: nothing to read again after a refusal. */
+  readonly rereadable: boolean;
   /** The credential as last read: what a client is built with, without I/O. */
   known(): MsalCredential;
   /** The credential for a token call about to be made (one stat for a secret file). */
@@ -60,6 +62,7 @@ export function createClientCredentialSource(deps: CredentialSourceDeps): Client
       const fixed = { clientSecret: credential.secret };
       return {
         name: "CLIENT_SECRET",
+        rereadable: false,
         known: () => fixed,
         current: () => Promise.resolve(fixed),
         reload: () => Promise.resolve(undefined),
@@ -100,13 +103,17 @@ function watchFile<T>(
   });
 }
 
-async function reloadOrExplain<T>(file: CredentialFile<T>): Promise<T> {
+/** `why`: when it is read again, for the operator's message. */
+async function reloadOrExplain<T>(
+  file: CredentialFile<T>,
+  why = "after the sign-in service refused it",
+): Promise<T> {
   try {
     return await file.reload();
   } catch (error) {
     if (!(error instanceof CredentialFileError)) throw error;
     throw new IdentityProviderError(
-      `The client credential could not be read again after the sign-in service refused it: ${error.message}.`,
+      `The client credential could not be read again ${why}: ${error.message}.`,
       { cause: error },
     );
   }
@@ -125,6 +132,7 @@ function secretFileSource(deps: CredentialSourceDeps, path: string, initial: str
   };
   return {
     name: `CLIENT_SECRET_FILE (${path})`,
+    rereadable: true,
     known: () => known,
     current: async () => remember(await file.current()),
     reload: async () => remember(await reloadOrExplain(file)),
@@ -168,6 +176,7 @@ function certificateSource(
   };
   return {
     name: `CLIENT_CERTIFICATE_PATH (${certificate.path})`,
+    rereadable: true,
     known: () => assertion,
     current: () => Promise.resolve(assertion),
     reload: async () => {
@@ -198,7 +207,9 @@ function federatedSource(deps: CredentialSourceDeps, path: string): ClientCreden
   const marginMs = FEDERATED_TOKEN_MARGIN_SECONDS * 1000;
   const callback: ClientAssertionCallback = async () => {
     let held = await file.current();
-    if (held.expiresAtMs - marginMs <= deps.now()) held = await reloadOrExplain(file);
+    if (held.expiresAtMs - marginMs <= deps.now()) {
+      held = await reloadOrExplain(file, "as the token it held was about to expire");
+    }
     // Within the margin but not expired: still accepted by Entra, so sent (and read again next time).
     if (held.expiresAtMs <= deps.now()) {
       throw new IdentityProviderError(
@@ -210,6 +221,7 @@ function federatedSource(deps: CredentialSourceDeps, path: string): ClientCreden
   const assertion = { clientAssertion: callback };
   return {
     name: `AZURE_FEDERATED_TOKEN_FILE (${path})`,
+    rereadable: true,
     known: () => assertion,
     current: () => Promise.resolve(assertion),
     reload: async () => {

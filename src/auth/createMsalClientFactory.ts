@@ -106,7 +106,9 @@ export function createMsalClientFactory(deps: {
         if (!refused) throw error;
         logger.warn(
           { correlationId, error: refused.error, code: refused.code, credential: source.name },
-          "the token endpoint refused the client credential: reading it again and retrying once",
+          source.rereadable
+            ? "the token endpoint refused the client credential: reading it again and retrying once"
+            : "the token endpoint refused the client credential (CLIENT_SECRET: nothing to read again)",
         );
         const reloaded = await source.reload();
         if (!reloaded) throw error;

@@ -3,8 +3,8 @@
  * a certificate renewed, a workload identity token rotated): its parsed content, read again only when
  * the file's identity changed. `current()` costs one `stat` (it follows symlinks, so a swapped link
  * shows as another inode); `reload()` reads whatever is there now, changed or not (after the token
- * endpoint refused the credential). Concurrent callers share one check. No fs.watch: mounted secrets
- * change by renaming a symlink, which watchers miss.
+ * endpoint refused the credential). Concurrent callers share one check, or one read. No fs.watch:
+ * mounted secrets change by renaming a symlink, which watchers miss.
  *
  * Compared: device, inode, size and mtime. A write in place that keeps all four (same length, within
  * one tick of a coarse file-system clock) goes unseen until the token endpoint refuses the old
@@ -48,6 +48,7 @@ export function createCredentialFile<T>(options: CredentialFileOptions<T>): Cred
   /** undefined until the first check: the start-up read had no stat, so the first check reads. */
   let seen: string | undefined;
   let checking: Promise<T> | undefined;
+  let reloading: Promise<T> | undefined;
 
   async function read(): Promise<{ value: T; id: string }> {
     let id: string;
@@ -92,11 +93,18 @@ export function createCredentialFile<T>(options: CredentialFileOptions<T>): Cred
       });
       return checking;
     },
-    reload: async () => {
-      const next = await read();
-      value = next.value;
-      seen = next.id;
-      return value;
+    // Requests refused together read the file once.
+    reload: () => {
+      reloading ??= read()
+        .then((next) => {
+          value = next.value;
+          seen = next.id;
+          return value;
+        })
+        .finally(() => {
+          reloading = undefined;
+        });
+      return reloading;
     },
   };
 }

@@ -31,6 +31,10 @@ describe(".env.example", () => {
     "EXPRESS_SESSION_PREVIOUS_SECRETS",
     "DOMAIN_HINT",
     "ADMIN_ROLE",
+    "CLIENT_SECRET_FILE",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_CLIENT_ID",
+    "AZURE_TENANT_ID",
   ]) {
     it(`.env.example, for ${name}, has an entry`, () => {
       assert.ok(Object.hasOwn(example, name));
