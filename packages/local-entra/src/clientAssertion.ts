@@ -44,7 +44,6 @@ const ALGORITHMS = ["RS256", "PS256"];
 const SKEW_SECONDS = 300;
 const MAX_LIFETIME_SECONDS = 600;
 
-
 interface Decoded {
   header: JWSHeaderParameters;
   payload: JWTPayload;
