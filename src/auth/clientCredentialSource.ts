@@ -171,11 +171,22 @@ function certificateSource(
     );
     return { ok: true, value: signing(read.certificate) };
   });
-  const assertion = {
-    clientAssertion: (async (config) => (await file.current()).sign(config)) as ClientAssertionCallback,
-  };
+  const sign: ClientAssertionCallback = async (config) => (await file.current()).sign(config);
+  return assertionSource(`CLIENT_CERTIFICATE_PATH (${certificate.path})`, file, sign);
+}
+
+/**
+ * A credential MSAL takes as an assertion callback: the callback reads the file when called, so the
+ * client's credential never changes; a refusal only makes the file be read again.
+ */
+function assertionSource<T>(
+  name: string,
+  file: CredentialFile<T>,
+  callback: ClientAssertionCallback,
+): ClientCredentialSource {
+  const assertion = { clientAssertion: callback };
   return {
-    name: `CLIENT_CERTIFICATE_PATH (${certificate.path})`,
+    name,
     rereadable: true,
     known: () => assertion,
     current: () => Promise.resolve(assertion),
@@ -218,15 +229,5 @@ function federatedSource(deps: CredentialSourceDeps, path: string): ClientCreden
     }
     return held.token;
   };
-  const assertion = { clientAssertion: callback };
-  return {
-    name: `AZURE_FEDERATED_TOKEN_FILE (${path})`,
-    rereadable: true,
-    known: () => assertion,
-    current: () => Promise.resolve(assertion),
-    reload: async () => {
-      await reloadOrExplain(file);
-      return assertion;
-    },
-  };
+  return assertionSource(`AZURE_FEDERATED_TOKEN_FILE (${path})`, file, callback);
 }
