@@ -54,10 +54,23 @@ export interface AppDependencies {
    * Only the benchmark uses it, for its "ceiling" route; production passes nothing.
    */
   routesBeforeTokenCache?: express.RequestHandler;
+  /**
+   * Layers left out, to measure what each costs by switching it off alone. Only the benchmark uses it
+   * (bench/server.ts); production passes nothing.
+   */
+  layersOff?: ReadonlySet<SwitchableLayer>;
 }
+
+/**
+ * The layers every page passes through that the benchmark can switch off one at a time. The session
+ * guard (the store deadline, GuardedStore) is composeApp's; rendering is switched off by the bench.
+ */
+export type SwitchableLayer =
+  "requestLog" | "metrics" | "securityHeaders" | "sessionGuard" | "absoluteTimeout";
 
 export function createApp(deps: AppDependencies): express.Express {
   const { config, logger, now } = deps;
+  const on = (layer: SwitchableLayer) => !deps.layersOff?.has(layer);
   const paths = projectPaths();
   const cipher = createTokenCacheCipher(config.session.tokenCacheKeys);
   const app = express();
@@ -70,8 +83,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set("view cache", config.environment !== "development");
   app.locals.environmentNotice = config.environmentNotice;
 
-  app.use(requestLogging(logger));
-  app.use(httpMetrics(deps.metrics));
+  if (on("requestLog")) app.use(requestLogging(logger));
+  if (on("metrics")) app.use(httpMetrics(deps.metrics));
   const endSessionOrigin = new URL(deps.metadata.endSessionEndpoint).origin;
   const headerPolicy = {
     // Sign-in goes to the authorization endpoint, the sign-out form is redirected to the end-session
@@ -79,7 +92,7 @@ export function createApp(deps: AppDependencies): express.Express {
     formTargets: [deps.metadata.authorizationOrigin, endSessionOrigin],
     https: config.session.secureCookie,
   };
-  app.use(securityHeaders(headerPolicy));
+  if (on("securityHeaders")) app.use(securityHeaders(headerPolicy));
   // Under a prefix, so that page requests do not each cost a file-system lookup.
   // No directory redirect: express.static's own 301 for "/assets" would carry its own CSP and no
   // Cache-Control (a browser keeps a 301 for good); the folder is simply not found.
@@ -123,7 +136,8 @@ export function createApp(deps: AppDependencies): express.Express {
     createFrontChannelLogout({ accountSessions, logger }),
   );
   app.use(createSessionMiddleware(config.session, deps.sessionStore, logger));
-  app.use(createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger }));
+  if (on("absoluteTimeout"))
+    app.use(createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger }));
   if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
   app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, now, logger, metrics: deps.metrics }));
   app.use(adminLinkLocals(config.auth.adminRole));

@@ -27,6 +27,8 @@ export interface ComposeOptions {
   routesBeforeTokenCache?: AppDependencies["routesBeforeTokenCache"];
   /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
   sessionStore?: SessionStoreHandle;
+  /** See AppDependencies.layersOff (the benchmark's layer costs); "sessionGuard" is applied here. */
+  layersOff?: AppDependencies["layersOff"];
   /** The app's clock (see AppDependencies.now); the system's unless given. */
   now?: () => number;
 }
@@ -47,7 +49,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   const sessionStore = options.sessionStore ?? (await createSessionStore(config.session, { logger, now }));
   const app = createApp({
     config,
-    sessionStore: new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
+    sessionStore: options.layersOff?.has("sessionGuard")
+      ? sessionStore.store
+      : new GuardedStore(sessionStore.store, config.session.storeTimeoutMs, metrics),
     sessionIndex: sessionStore.index,
     checkReadiness: () => sessionStore.ping(),
     countSessions: () => sessionStore.count(),
@@ -59,6 +63,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     logger,
     now,
     ...(options.routesBeforeTokenCache ? { routesBeforeTokenCache: options.routesBeforeTokenCache } : {}),
+    ...(options.layersOff ? { layersOff: options.layersOff } : {}),
   });
   return {
     app,
