@@ -22,6 +22,7 @@ import { httpMetrics } from "./metrics/httpMetrics.js";
 import { adminLinkLocals, createAdminRouter } from "./pages/createAdminRouter.js";
 import { createPageRouter } from "./pages/createPageRouter.js";
 import { createServiceState } from "./pages/serviceState.js";
+import { useTemplates } from "./pages/templateEngine.js";
 import { projectPaths } from "./paths.js";
 import { createAccountSessions } from "./session/accountSessions.js";
 import { createSessionMiddleware } from "./session/createSessionMiddleware.js";
@@ -54,6 +55,8 @@ export interface AppDependencies {
    * Only the benchmark uses it, for its "ceiling" route; production passes nothing.
    */
   routesBeforeTokenCache?: express.RequestHandler;
+  /** Re-read and recompile templates on every render (`npm run dev`); compiled once otherwise. */
+  reloadTemplates?: boolean;
   /**
    * Layers left out, to measure what each costs by switching it off alone. Only the benchmark uses it
    * (bench/server.ts); production passes nothing.
@@ -77,10 +80,12 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
-  app.set("views", paths.views);
-  app.set("view engine", "ejs");
-  // Compiled templates are reused; development re-reads them so that edits show at once.
-  app.set("view cache", config.environment !== "development");
+  // Templates are compiled once per process, whatever NODE_ENV says (`npm start` runs as
+  // development by default); only `npm run dev` re-reads them, so that edits show at once.
+  useTemplates(app, { viewsDir: paths.views, reload: deps.reloadTemplates === true });
+  // Every page is no-store: no cache keeps it to revalidate, so an ETag would only cost a hash of
+  // each body. Static assets have their own (express.static's).
+  app.set("etag", false);
   app.locals.environmentNotice = config.environmentNotice;
 
   if (on("requestLog")) app.use(requestLogging(logger));

@@ -27,6 +27,8 @@ export interface ComposeOptions {
   routesBeforeTokenCache?: AppDependencies["routesBeforeTokenCache"];
   /** Use this store instead of the one the settings name (tests wrap a store to count writes). */
   sessionStore?: SessionStoreHandle;
+  /** See AppDependencies.reloadTemplates (`npm run dev`). */
+  reloadTemplates?: boolean;
   /** See AppDependencies.layersOff (the benchmark's layer costs); "sessionGuard" is applied here. */
   layersOff?: AppDependencies["layersOff"];
   /** The app's clock (see AppDependencies.now); the system's unless given. */
@@ -64,6 +66,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     now,
     ...(options.routesBeforeTokenCache ? { routesBeforeTokenCache: options.routesBeforeTokenCache } : {}),
     ...(options.layersOff ? { layersOff: options.layersOff } : {}),
+    ...(options.reloadTemplates ? { reloadTemplates: true } : {}),
   });
   return {
     app,

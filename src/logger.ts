@@ -5,7 +5,7 @@
  * (a JWT, an Entra refresh token or code) is masked as the line is written.
  */
 import { pino } from "pino";
-import type { DestinationStream, LoggerOptions } from "pino";
+import type { DestinationStream, Logger, LoggerOptions } from "pino";
 export type { Logger } from "pino";
 
 /** JWTs (`eyJ….eyJ….…`) and long opaque grant values after a `code=`/`refresh_token=`-like key. */
@@ -44,7 +44,16 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
       transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
     });
   }
-  return options.destination
-    ? pino(loggerOptions(options.level), options.destination)
-    : pino(loggerOptions(options.level));
+  // Asynchronous writes to stdout: a request never waits for the log's system call, and lines that
+  // pile up meanwhile go out together in one write. What is still buffered is written out on exit
+  // (pino flushes such a destination then), and server.ts flushes it on shutdown itself.
+  return pino(
+    loggerOptions(options.level),
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/** Writes out what the logger still holds (an asynchronous destination's buffer). */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }

@@ -10,7 +10,7 @@ import { describeCredential } from "./config/describeCredential.js";
 import { loadConfig } from "./config/loadConfig.js";
 import { composeApp } from "./compose.js";
 import { ConfigError } from "./errors.js";
-import { createLogger } from "./logger.js";
+import { createLogger, flushLogger } from "./logger.js";
 import {
   localSettings,
   PLACEHOLDER_TENANT,
@@ -19,6 +19,8 @@ import {
   wantsLocalMode,
 } from "./localMode.js";
 import { closeGracefully } from "./http/closeGracefully.js";
+
+const RELOAD_TEMPLATES_FLAG = "--reload-templates";
 
 /** Orchestrators usually wait 30 s after SIGTERM before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -47,7 +49,13 @@ async function main(): Promise<void> {
   const now = Date.now;
   const credential = describeCredential(config.auth.credential, now());
   if (credential.warning) logger.warn(credential.warning);
-  const composed = await composeApp(config, { logger, extraCaPem: local?.caCertificatePem, now });
+  const composed = await composeApp(config, {
+    logger,
+    extraCaPem: local?.caCertificatePem,
+    now,
+    // Given by `npm run dev` only: templates are then re-read on every render.
+    reloadTemplates: process.argv.includes(RELOAD_TEMPLATES_FLAG),
+  });
 
   const server = composed.app.listen(config.port);
   await once(server, "listening");
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
     await composed.close();
     await local?.close();
     logger.info("stopped");
+    await flushLogger(logger);
     process.exit(0);
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -166,5 +166,12 @@ describe("the server process", { concurrency: true }, () => {
     assert.match(startLine ?? "", /"localTenant":true/);
     // The credential's kind is named; never the secret itself (local mode uses a per-run secret).
     assert.match(startLine ?? "", /"credential":"client secret"/);
+    // Logging is asynchronous: the request's line and the last line were written out before the exit.
+    const lines = server.output().stdout.split("\n");
+    assert.ok(
+      lines.some((l) => l.includes('"path":"/"') && l.includes('"statusCode":200')),
+      "the request's line",
+    );
+    assert.match(lines.filter(Boolean).at(-1) ?? "", /"msg":"stopped"/);
   });
 });

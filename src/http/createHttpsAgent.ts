@@ -6,9 +6,16 @@
 import { Agent } from "node:https";
 import { createSecureContext, rootCertificates } from "node:tls";
 
+/** axios (lib/adapters/http.js) calls `socket.setKeepAlive(true, 1000 * 60)` for each request. */
+export const AXIOS_KEEP_ALIVE_DELAY_MS = 60_000;
+
 export function createHttpsAgent(extraCaPem?: string): Agent {
   return new Agent({
     keepAlive: true,
+    // The same TCP keep-alive delay axios sets on every request's socket (60 s): Node skips the
+    // setsockopt calls only when the value is unchanged, so two different delays (the agent's default
+    // is 1 s) cost two system calls per outgoing request, measured at ~50 µs of CPU per page.
+    keepAliveMsecs: AXIOS_KEEP_ALIVE_DELAY_MS,
     maxSockets: 64,
     // A `ca` replaces the default roots, so they are added back. It goes in a secure context built
     // once: as a plain `ca` option, the agent would join ~140 certificates into its pool key for

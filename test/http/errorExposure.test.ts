@@ -38,6 +38,7 @@ import {
 import { createErrorHandler } from "../../src/http/errorHandler.js";
 import { requestLogging } from "../../src/http/requestLogging.js";
 import { createLogger } from "../../src/logger.js";
+import { useTemplates } from "../../src/pages/templateEngine.js";
 import { projectPaths } from "../../src/paths.js";
 
 // What people read, spelled out here rather than imported: these sentences are the contract.
@@ -329,8 +330,7 @@ describe("error pages", () => {
 
   before(async () => {
     const app = express();
-    app.set("views", projectPaths().views);
-    app.set("view engine", "ejs");
+    useTemplates(app, { viewsDir: projectPaths().views, reload: false });
     app.locals.environmentNotice = "";
     app.use(requestLogging(logger));
     app.get("/throw/:index", async (req: Request, res: Response, next: NextFunction) => {

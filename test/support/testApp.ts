@@ -66,6 +66,8 @@ export async function startTestApp(
     sameTenantAs?: TestApp;
     /** Changes to the app registration at the tenant (e.g. certificates instead of the secret). */
     registration?: Partial<LocalTenantClient>;
+    /** As `npm run dev`: templates re-read on every render. */
+    reloadTemplates?: boolean;
   } = {},
 ): Promise<TestApp> {
   const { sibling } = options;
@@ -127,6 +129,7 @@ export async function startTestApp(
   const composed = await composeApp(config, {
     logger,
     extraCaPem: tenant.caCertificatePem,
+    ...(options.reloadTemplates ? { reloadTemplates: true } : {}),
     sessionStore: {
       ...handle,
       ...withHandleFaults(handle, counting.faults),
