@@ -12,13 +12,15 @@
  * The store also keeps the session index (`SessionIndex`): a Redis SET of session ids per account,
  * `${prefix}account:{homeAccountId}`, and per ID token `sid`, `${prefix}idsid:{idTokenSid}`, filled
  * from `session.account` (non-empty strings only) by every write that actually wrote. Commands:
- * - get: GET (and DEL of a value that is not a session).
+ * - get: GET and PTTL in one round trip (and DEL of a value that is not a session).
  * - set: SET … NX (new) or SET … XX (loaded); only when it wrote, and only for a signed-in session,
  *   then one MULTI of SADD + PEXPIRE <idle timeout> per index key. A SET that wrote nothing (an id
  *   taken by another session, a destroyed or expired session) indexes nothing.
  * - touch: PEXPIRE of the session; for a signed-in session, in one MULTI with SADD + PEXPIRE of its
  *   index keys, so each set lives at least as long as its longest-lived member even when a session is
- *   only touched, never rewritten, and a session stored before the index existed joins it.
+ *   only touched, never rewritten, and a session stored before the index existed joins it. Nothing
+ *   at all when this request's read saw the session written or touched within the touch interval
+ *   (touchIntervalMs in sessionStore.ts).
  * - destroy: GETDEL, then, when the value named an account, one MULTI of SREM from its index keys.
  * - a lookup: SMEMBERS, then one MULTI of MGET and PTTL of the members' sessions (the last touch was
  *   idle timeout minus PTTL ago); an id whose session is gone (expired
@@ -44,6 +46,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { touchIntervalMs } from "./sessionStore.js";
 import type { IndexedSession, SessionCount, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
@@ -57,6 +60,8 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Keys examined per SCAN round (a hint to Redis), and rounds before the count says "at least". */
 const SCAN_BATCH = 1000;
 const MAX_COUNT_ROUNDS = 50;
+/** More sessions than requests running at once on one instance. */
+const MAX_REMEMBERED_EXPIRIES = 10_000;
 
 /** Waits 50 ms, 100 ms, 200 ms … up to 2 s between attempts, with jitter so instances do not align. */
 export function reconnectDelayMs(retries: number): number {
@@ -127,17 +132,31 @@ export class RedisSessionStore extends Store {
     },
   ) {
     super();
+    this.touchIntervalMs = touchIntervalMs(options.ttlMs);
   }
+
+  private readonly touchIntervalMs: number;
+  /** When each session read by a request still running expires (epoch ms), until its touch. */
+  private readonly expiryAtRead = new Map<string, number>();
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     settle(() => this.read(sid), callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.expiryAtRead.delete(sid);
     settle(() => this.write(sid, session), callback);
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
+    // Nothing to write when this request's read found the session written or touched within the
+    // touch interval (touchIntervalMs): the common case of a page view.
+    const expiresAt = this.expiryAtRead.get(sid);
+    this.expiryAtRead.delete(sid);
+    if (expiresAt !== undefined && expiresAt - Date.now() > this.options.ttlMs - this.touchIntervalMs) {
+      settle(async () => undefined, callback);
+      return;
+    }
     // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed. The touch also
     // (re)adds the session to its index sets, so that a session written before the index existed is
     // found from its next request on; should the session have been destroyed meanwhile, the member
@@ -152,6 +171,7 @@ export class RedisSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.expiryAtRead.delete(sid);
     settle(async () => {
       // The value is read as it is deleted, to know which index keys name this session.
       const text = await this.client.getDel(this.key(sid));
@@ -242,7 +262,9 @@ export class RedisSessionStore extends Store {
   }
 
   private async read(sid: string): Promise<SessionData | null> {
-    const text = await this.client.get(this.key(sid));
+    const key = this.key(sid);
+    // Pipelined: one round trip.
+    const [text, remainingMs] = await Promise.all([this.client.get(key), this.client.pTTL(key)]);
     if (text === null) return null;
     const session = parseSession(text);
     if (session === undefined) {
@@ -252,7 +274,17 @@ export class RedisSessionStore extends Store {
       await this.client.del(this.key(sid));
       return null;
     }
+    this.rememberExpiry(sid, remainingMs);
     return { ...session, persisted: true };
+  }
+
+  private rememberExpiry(sid: string, remainingMs: number): void {
+    if (remainingMs <= 0) return;
+    // Entries leave at the request's touch, set or destroy; a request that ends with none of these
+    // (a client gone mid-way) leaves one behind, so the map is emptied at a bound: a forgotten entry
+    // only costs a touch.
+    if (this.expiryAtRead.size >= MAX_REMEMBERED_EXPIRIES) this.expiryAtRead.clear();
+    this.expiryAtRead.set(sid, Date.now() + remainingMs);
   }
 
   private async write(sid: string, session: MarkedSession): Promise<void> {

@@ -17,10 +17,21 @@ export interface SessionIndex {
   sessionsOfIdTokenSid(idTokenSid: string): Promise<IndexedSession[]>;
 }
 
+/**
+ * express-session touches a session on every request that does not change it. A touch that would
+ * extend the session's lifetime by less than this writes nothing: a write per page view (SQLite's
+ * row update, Redis's MULTI) was a tenth of a page's CPU. So the idle timeout holds to within this
+ * (a session may end up to this much earlier than a full idle timeout after its last request), as
+ * does "last seen" on the Session page: a minute at most, a twentieth of a short idle timeout.
+ */
+export function touchIntervalMs(idleTimeoutMs: number): number {
+  return Math.min(60_000, Math.floor(idleTimeoutMs / 20));
+}
+
 /** One live session found by the index. */
 export interface IndexedSession {
   sessionId: string;
-  /** Epoch ms of the session's last write or touch (every request that reaches it touches it). */
+  /** Epoch ms of the session's last write or touch (to within touchIntervalMs). */
   lastSeenAt: number;
   /** The session as stored: outside input, unchecked beyond being an object (see sessionState.ts). */
   data: Partial<SessionData>;

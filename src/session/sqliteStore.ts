@@ -15,6 +15,7 @@ import type { SessionData } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { touchIntervalMs } from "./sessionStore.js";
 import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 
 /**
@@ -36,6 +37,7 @@ export interface SqliteStoreOptions {
 export class SqliteSessionStore extends Store {
   private readonly now: () => number;
   private readonly idleTimeoutMs: number;
+  private readonly touchIntervalMs: number;
   private readonly logger: Logger;
   /**
    * Sessions this store created during their own request: a second save in that request (e.g. a
@@ -48,6 +50,7 @@ export class SqliteSessionStore extends Store {
     super();
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = options.idleTimeoutMs;
+    this.touchIntervalMs = touchIntervalMs(options.idleTimeoutMs);
     this.logger = options.logger;
     this.sql = prepare(db);
   }
@@ -101,7 +104,16 @@ export class SqliteSessionStore extends Store {
       // The index columns too: the same values for a session written by this version, filled in for
       // one that was not (a row of another instance still on an older version).
       const { homeAccountId, idTokenSid } = indexKeys(session);
-      this.sql.touch.run(now + this.idleTimeoutMs, homeAccountId, idTokenSid, sid, now);
+      const expired = now + this.idleTimeoutMs;
+      // A row written or touched within the touch interval is left as it is: no write at all.
+      this.sql.touch.run({
+        expired,
+        homeAccountId,
+        idTokenSid,
+        sid,
+        now,
+        extendFrom: expired - this.touchIntervalMs,
+      });
       return undefined;
     });
   }
@@ -175,7 +187,9 @@ function prepare(db: Database.Database) {
       "SELECT sid, sess, expired FROM sessions WHERE id_token_sid = ? AND expired > ?",
     ),
     touch: db.prepare(
-      "UPDATE sessions SET expired = ?, home_account_id = ?, id_token_sid = ? WHERE sid = ? AND expired > ?",
+      `UPDATE sessions SET expired = @expired, home_account_id = @homeAccountId, id_token_sid = @idTokenSid
+       WHERE sid = @sid AND expired > @now
+         AND (expired < @extendFrom OR home_account_id IS NOT @homeAccountId OR id_token_sid IS NOT @idTokenSid)`,
     ),
     delete: db.prepare("DELETE FROM sessions WHERE sid = ?"),
     count: db.prepare("SELECT count(*) AS n FROM sessions WHERE expired > ?"),

@@ -103,6 +103,10 @@ runStoreContract(
       corrupt: async (sid, text) => {
         await opened.inspector.set(opened.key(sid), text, { expiration: "KEEPTTL" });
       },
+      age: async (sid, ms) => {
+        const remaining = await opened.inspector.pTTL(opened.key(sid));
+        await opened.inspector.pExpire(opened.key(sid), remaining - ms);
+      },
       close: () => opened.close(),
     };
   },
@@ -137,9 +141,10 @@ describe("the Redis session store, on the wire", () => {
   };
 
   const cases: [string, (sid: string) => Promise<unknown>, (sid: string) => Promise<unknown>, object][] = [
-    ["get, of a stored session", stored, (sid) => redis.get(sid), { GET: 1 }],
-    ["get, of an unknown session", nothing, (sid) => redis.get(sid), { GET: 1 }],
-    ["get, of a session that is not JSON", unreadable, (sid) => redis.get(sid), { GET: 1, DEL: 1 }],
+    // PTTL pipelined with GET: what the request's touch needs to know (touchIntervalMs).
+    ["get, of a stored session", stored, (sid) => redis.get(sid), { GET: 1, PTTL: 1 }],
+    ["get, of an unknown session", nothing, (sid) => redis.get(sid), { GET: 1, PTTL: 1 }],
+    ["get, of a session that is not JSON", unreadable, (sid) => redis.get(sid), { GET: 1, PTTL: 1, DEL: 1 }],
     ["set, of a new session", nothing, (sid) => redis.set(sid, newSession()), { SET: 1 }],
     ["set, of a loaded session", stored, (sid) => redis.set(sid, loadedCopy(sid)), { SET: 1 }],
     [
@@ -149,6 +154,24 @@ describe("the Redis session store, on the wire", () => {
       { SET: 1 },
     ],
     ["touch, of a stored session", stored, (sid) => redis.touch(sid, loadedCopy(sid)), { PEXPIRE: 1 }],
+    [
+      "touch, of a session the request read moments after its last write",
+      async (sid) => {
+        await stored(sid);
+        await redis.get(sid);
+      },
+      (sid) => redis.touch(sid, loadedCopy(sid)),
+      {},
+    ],
+    [
+      "touch, of a signed-in session the request read moments after its last write",
+      async (sid) => {
+        await storedSignedIn(sid);
+        await redis.get(sid);
+      },
+      (sid) => redis.touch(sid, signedIn(sid, { persisted: true })),
+      {},
+    ],
     ["touch, of a destroyed session", nothing, (sid) => redis.touch(sid, loadedCopy(sid)), { PEXPIRE: 1 }],
     [
       "set, of a new signed-in session",
@@ -337,8 +360,8 @@ describe("the Redis session store, on the wire", () => {
     it(`${operation}, of a session with a second left, gives it the whole idle timeout again`, async () => {
       const sid = `renew-${randomUUID()}`;
       await redis.set(sid, newSession());
-      const loaded = (await redis.get(sid))!;
       await redis.inspector.pExpire(redis.key(sid), 1_000);
+      const loaded = (await redis.get(sid))!;
 
       await renew(sid, loaded);
 

@@ -3,6 +3,7 @@
  * rotation, and discarded (once, never a 500, never a loop) when it cannot be used.
  */
 import assert from "node:assert/strict";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import {
   rawSessionText,
@@ -12,6 +13,7 @@ import {
 } from "../support/sessionRows.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
+import { dropAccessTokens } from "../support/tokenCacheTools.js";
 import type { TestApp } from "../support/testApp.js";
 import type { TestClient } from "../support/testClient.js";
 
@@ -19,6 +21,16 @@ const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toStri
 
 function sidOf(app: TestApp, client: TestClient): string {
   return sessionIdFromCookie(client.cookie(app.baseUrl, "sid")!);
+}
+
+/** The envelope as the cipher wrote it before compression: AES-256-GCM of the UTF-8 text. */
+function sealedAsTc1(serialized: string, homeAccountId: string, keyId: string, secret: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", secret, iv);
+  cipher.setAAD(Buffer.from(`tc1|${keyId}|${homeAccountId}`));
+  const ciphertext = Buffer.concat([cipher.update(serialized, "utf8"), cipher.final()]);
+  const parts = [iv, ciphertext, cipher.getAuthTag()].map((b) => b.toString("base64url"));
+  return ["tc1", keyId, ...parts].join(".");
 }
 
 function storedEnvelope(app: TestApp, client: TestClient): string {
@@ -55,7 +67,27 @@ describe("the token cache at rest", () => {
       assert.ok(!raw.includes(secret.slice(0, 24)), "a piece of a token is in the store in clear");
     }
     assert.doesNotMatch(raw, /eyJ[\w-]+\.eyJ|"secret"|refresh_token|"AccessToken"/);
-    assert.match(stored.tokenCache as string, /^tc1\.k1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.match(stored.tokenCache as string, /^tc2\.k1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  it("GET /profile, with a cache stored before compression (tc1), serves it and rewrites it as tc2 only on the next write", async () => {
+    const client = app.newClient();
+    await signIn(app, client);
+    rewriteSession(app.sqlitePath, sidOf(app, client), (session) => {
+      const home = (session.account as { homeAccountId: string }).homeAccountId;
+      const cache = app.cipher.open(session.tokenCache, home);
+      session.tokenCache = sealedAsTc1(cache, home, "k1", Buffer.alloc(32, 1));
+    });
+
+    const read = await client.get(`${app.baseUrl}/profile`);
+    const afterRead = storedEnvelope(app, client);
+    dropAccessTokens(app, client);
+    const refreshed = await client.get(`${app.baseUrl}/profile`);
+
+    assert.equal(read.status, 200);
+    assert.match(afterRead, /^tc1\.k1\./, "reading alone does not rewrite");
+    assert.equal(refreshed.status, 200);
+    assert.match(storedEnvelope(app, client), /^tc2\.k1\./);
   });
 
   it("GET /profile, with another account's cache moved into the session, discards it once and asks to sign in", async () => {
@@ -92,7 +124,7 @@ describe("the token cache at rest", () => {
     ],
     ["an oversized blob", (e: string) => `${e}${"A".repeat(400 * 1024)}`],
     ["a plaintext cache", () => JSON.stringify({ Account: {}, AccessToken: {} })],
-    ["an unknown key id", (e: string) => e.replace(/^tc1\.k1\./, "tc1.retired.")],
+    ["an unknown key id", (e: string) => e.replace(/^tc2\.k1\./, "tc2.retired.")],
   ] as const) {
     it(`GET /profile, with ${what} in the session, treats the user as signed out`, async () => {
       const client = app.newClient();
@@ -130,7 +162,7 @@ describe("token cache keys across a rotation", () => {
   it("a new key added in front, a cache sealed with the old key is read, and the next write uses the new key", async () => {
     const client = oldRing.newClient();
     await signIn(oldRing, client);
-    assert.match(storedEnvelope(oldRing, client), /^tc1\.k1\./);
+    assert.match(storedEnvelope(oldRing, client), /^tc2\.k1\./);
 
     const readWithRotatedRing = await client.get(`${rotated.baseUrl}/profile`);
     const stillOld = storedEnvelope(oldRing, client);
@@ -146,9 +178,9 @@ describe("token cache keys across a rotation", () => {
     const readWithOnlyNewKey = await client.get(`${retired.baseUrl}/profile`);
 
     assert.equal(readWithRotatedRing.status, 200);
-    assert.match(stillOld, /^tc1\.k1\./, "reading alone does not rewrite");
+    assert.match(stillOld, /^tc2\.k1\./, "reading alone does not rewrite");
     assert.equal(refreshed.status, 200);
-    assert.match(afterWrite, /^tc1\.k2\./);
+    assert.match(afterWrite, /^tc2\.k2\./);
     assert.equal(readWithOnlyNewKey.status, 200, "once rewritten, the old key can be retired");
   });
 });

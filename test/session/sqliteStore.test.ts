@@ -15,7 +15,7 @@ import { pino } from "pino";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createSessionStore } from "../../src/session/createSessionStore.js";
 import type { SessionStoreHandle } from "../../src/session/createSessionStore.js";
-import { remainingMs, writeRawSessionText } from "../support/sessionRows.js";
+import { ageSession, remainingMs, writeRawSessionText } from "../support/sessionRows.js";
 import { call, newSession, runStoreContract } from "./storeContract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sqlite-store-test-"));
@@ -56,6 +56,7 @@ runStoreContract(
       idleTimeoutMs: IDLE_SECONDS * 1000,
       remainingMs: async (sid) => remainingMs(path, sid, clock.now),
       corrupt: async (sid, text) => writeRawSessionText(path, sid, text),
+      age: async (sid, ms) => ageSession(path, sid, ms),
       now: () => clock.now,
       advance: (ms) => {
         clock.now += ms;

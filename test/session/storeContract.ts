@@ -8,7 +8,9 @@
  *   (it was loaded from the store) only updates a session that still exists: a destroyed or expired
  *   session is never written again (a late request cannot undo a sign-out). `persisted` itself is not
  *   stored.
- * - Every write and `touch` gives the session the idle lifetime again; `touch` never recreates one.
+ * - Every write gives the session the idle lifetime again; so does a `touch`, except one that finds
+ *   the session written or touched within the touch interval (touchIntervalMs), which writes nothing;
+ *   `touch` never recreates a session.
  * - `destroy` of an unknown session is not an error.
  * - Faults reach the callback as errors; nothing is thrown and no promise is left rejected.
  * - The index: every live session of a signed-in account is found by the account's home account id
@@ -21,6 +23,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SessionData, Store } from "express-session";
 import type { IndexedSession, SessionCount, SessionIndex } from "../../src/session/createSessionStore.js";
+import { touchIntervalMs } from "../../src/session/sessionStore.js";
 
 export interface ContractSubject {
   store: Store;
@@ -29,6 +32,8 @@ export interface ContractSubject {
   idleTimeoutMs: number;
   /** Milliseconds the stored session has left, or undefined when it is not stored at all. */
   remainingMs(sid: string): Promise<number | undefined>;
+  /** Makes the stored session look last written or touched `ms` earlier (its lifetime `ms` shorter). */
+  age(sid: string, ms: number): Promise<void>;
   /** Replaces the stored text of `sid` with something that is not a session. */
   corrupt(sid: string, text: string): Promise<void>;
   /** Moves the store's clock forward, where the store takes one (SQLite); absent for real time. */
@@ -143,6 +148,39 @@ export function runStoreContract(
         assert.ok(remaining > subject.idleTimeoutMs - 5_000, `${remaining} ms left`);
       }
     });
+
+    // [last written or touched this long ago, in touch intervals; whether a touch now extends the lifetime]
+    const touchCases: [intervals: number, extends_: boolean][] = [
+      [0, false],
+      [0.25, false],
+      [0.5, false],
+      [0.9, false],
+      [1.1, true],
+      [2, true],
+      [5, true],
+      [15, true],
+    ];
+    for (const [intervals, extends_] of touchCases) {
+      it(`${name}: a touch of a session last written ${intervals} touch intervals ago ${extends_ ? "gives the idle lifetime again" : "writes nothing"}`, async () => {
+        const interval = touchIntervalMs(subject.idleTimeoutMs);
+        const agedBy = Math.round(intervals * interval);
+        const id = sid();
+        await set(id, newSession({ account: { homeAccountId: `${id}.tenant` } }));
+        await subject.age(id, agedBy);
+        // As express-session does: the request reads the session, then touches it as it ends.
+        const loaded = (await get(id))!;
+
+        await touch(id, loaded);
+
+        const remaining = (await subject.remainingMs(id))!;
+        // Redis counts in real time: a few hundred ms of slack either way, a fraction of an interval.
+        const expected = extends_ ? subject.idleTimeoutMs : subject.idleTimeoutMs - agedBy;
+        assert.ok(
+          Math.abs(remaining - expected) < interval / 10,
+          `${remaining} ms left, ${expected} expected`,
+        );
+      });
+    }
 
     it(`${name}: destroy, of an unknown session, is not an error`, async () => {
       await destroy(sid());

@@ -57,6 +57,13 @@ export function remainingMs(sqlitePath: string, sid: string, now = Date.now()): 
 }
 
 /** Replaces the stored text of `sid` as is (the row keeps its expiry). */
+/** Makes the session look last written or touched `ms` earlier: its expiry moves back by `ms`. */
+export function ageSession(sqlitePath: string, sid: string, ms: number): void {
+  withSessions(sqlitePath, false, (db) => {
+    db.prepare("UPDATE sessions SET expired = expired - ? WHERE sid = ?").run(ms, sid);
+  });
+}
+
 export function writeRawSessionText(sqlitePath: string, sid: string, text: string): void {
   withSessions(sqlitePath, false, (db) => {
     db.prepare("UPDATE sessions SET sess = ? WHERE sid = ?").run(text, sid);
