@@ -46,7 +46,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { touchIntervalMs } from "./sessionStore.js";
+import { ReadExpiries } from "./readExpiries.js";
 import type { IndexedSession, SessionCount, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
@@ -60,8 +60,6 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Keys examined per SCAN round (a hint to Redis), and rounds before the count says "at least". */
 const SCAN_BATCH = 1000;
 const MAX_COUNT_ROUNDS = 50;
-/** More sessions than requests running at once on one instance. */
-const MAX_REMEMBERED_EXPIRIES = 10_000;
 
 /** Waits 50 ms, 100 ms, 200 ms … up to 2 s between attempts, with jitter so instances do not align. */
 export function reconnectDelayMs(retries: number): number {
@@ -132,28 +130,24 @@ export class RedisSessionStore extends Store {
     },
   ) {
     super();
-    this.touchIntervalMs = touchIntervalMs(options.ttlMs);
+    this.readExpiries = new ReadExpiries(options.ttlMs);
   }
 
-  private readonly touchIntervalMs: number;
-  /** When each session read by a request still running expires (epoch ms), until its touch. */
-  private readonly expiryAtRead = new Map<string, number>();
+  private readonly readExpiries: ReadExpiries;
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     settle(() => this.read(sid), callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.expiryAtRead.delete(sid);
+    this.readExpiries.forget(sid);
     settle(() => this.write(sid, session), callback);
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     // Nothing to write when this request's read found the session written or touched within the
     // touch interval (touchIntervalMs): the common case of a page view.
-    const expiresAt = this.expiryAtRead.get(sid);
-    this.expiryAtRead.delete(sid);
-    if (expiresAt !== undefined && expiresAt - Date.now() > this.options.ttlMs - this.touchIntervalMs) {
+    if (this.readExpiries.touchIsNeedless(sid, Date.now())) {
       settle(async () => undefined, callback);
       return;
     }
@@ -171,7 +165,7 @@ export class RedisSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.expiryAtRead.delete(sid);
+    this.readExpiries.forget(sid);
     settle(async () => {
       // The value is read as it is deleted, to know which index keys name this session.
       const text = await this.client.getDel(this.key(sid));
@@ -274,17 +268,8 @@ export class RedisSessionStore extends Store {
       await this.client.del(this.key(sid));
       return null;
     }
-    this.rememberExpiry(sid, remainingMs);
+    if (remainingMs > 0) this.readExpiries.remember(sid, Date.now() + remainingMs);
     return { ...session, persisted: true };
-  }
-
-  private rememberExpiry(sid: string, remainingMs: number): void {
-    if (remainingMs <= 0) return;
-    // Entries leave at the request's touch, set or destroy; a request that ends with none of these
-    // (a client gone mid-way) leaves one behind, so the map is emptied at a bound: a forgotten entry
-    // only costs a touch.
-    if (this.expiryAtRead.size >= MAX_REMEMBERED_EXPIRIES) this.expiryAtRead.clear();
-    this.expiryAtRead.set(sid, Date.now() + remainingMs);
   }
 
   private async write(sid: string, session: MarkedSession): Promise<void> {

@@ -15,6 +15,7 @@ import type { SessionData } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { ReadExpiries } from "./readExpiries.js";
 import { touchIntervalMs } from "./sessionStore.js";
 import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 
@@ -27,6 +28,13 @@ const MAX_BUSY_WAIT_MS = 100;
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
+interface SelectedRow {
+  sess: string;
+  expired: number;
+  home_account_id: string | null;
+  id_token_sid: string | null;
+}
+
 export interface SqliteStoreOptions {
   /** The idle timeout: every write and touch gives the session this long again. */
   idleTimeoutMs: number;
@@ -38,6 +46,7 @@ export class SqliteSessionStore extends Store {
   private readonly now: () => number;
   private readonly idleTimeoutMs: number;
   private readonly touchIntervalMs: number;
+  private readonly readExpiries: ReadExpiries;
   private readonly logger: Logger;
   /**
    * Sessions this store created during their own request: a second save in that request (e.g. a
@@ -51,17 +60,25 @@ export class SqliteSessionStore extends Store {
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.touchIntervalMs = touchIntervalMs(options.idleTimeoutMs);
+    this.readExpiries = new ReadExpiries(options.idleTimeoutMs);
     this.logger = options.logger;
     this.sql = prepare(db);
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     this.answer(callback, () => {
-      const row = this.sql.select.get(sid, this.now()) as { sess: string } | undefined;
+      const row = this.sql.select.get(sid, this.now()) as SelectedRow | undefined;
       if (!row) return null;
       const session = parseSession(row.sess);
       // Only the shape express-session needs is checked here; readers check the fields they use.
-      if (session) return { ...session, persisted: true } as unknown as SessionData;
+      if (session) {
+        // A row whose index columns lag its content (written by an older version) is touched anyway,
+        // which fills them in.
+        const keys = indexKeys(session);
+        if (keys.homeAccountId === row.home_account_id && keys.idTokenSid === row.id_token_sid)
+          this.readExpiries.remember(sid, row.expired);
+        return { ...session, persisted: true } as unknown as SessionData;
+      }
       // Unreadable content is outside input: the browser is signed out rather than failing for good.
       this.logger.warn("discarding a stored session that is not a session");
       try {
@@ -75,6 +92,7 @@ export class SqliteSessionStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.readExpiries.forget(sid);
     this.answer(callback, () => {
       const expired = this.now() + this.idleTimeoutMs;
       // `persisted` is the store's mark on what it returned, never part of what it keeps.
@@ -101,11 +119,13 @@ export class SqliteSessionStore extends Store {
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     this.answer(callback, () => {
       const now = this.now();
+      // This request's read saw the row written or touched moments ago: no statement at all.
+      if (this.readExpiries.touchIsNeedless(sid, now)) return undefined;
       // The index columns too: the same values for a session written by this version, filled in for
       // one that was not (a row of another instance still on an older version).
       const { homeAccountId, idTokenSid } = indexKeys(session);
       const expired = now + this.idleTimeoutMs;
-      // A row written or touched within the touch interval is left as it is: no write at all.
+      // Without a read to go by, the statement itself leaves a row touched within the interval alone.
       this.sql.touch.run({
         expired,
         homeAccountId,
@@ -119,6 +139,7 @@ export class SqliteSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.readExpiries.forget(sid);
     this.answer(callback, () => {
       this.sql.delete.run(sid);
       return undefined;
@@ -173,7 +194,9 @@ export class SqliteSessionStore extends Store {
 
 function prepare(db: Database.Database) {
   return {
-    select: db.prepare("SELECT sess FROM sessions WHERE sid = ? AND expired > ?"),
+    select: db.prepare(
+      "SELECT sess, expired, home_account_id, id_token_sid FROM sessions WHERE sid = ? AND expired > ?",
+    ),
     insert: db.prepare(
       "INSERT INTO sessions (sid, sess, expired, home_account_id, id_token_sid) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -199,7 +222,10 @@ function prepare(db: Database.Database) {
 }
 
 /** What the index keeps of a session: its account's home account id and its ID token's `sid`. */
-function indexKeys(session: SessionData): { homeAccountId: string | null; idTokenSid: string | null } {
+function indexKeys(session: Partial<SessionData>): {
+  homeAccountId: string | null;
+  idTokenSid: string | null;
+} {
   const account: unknown = (session as { account?: unknown }).account;
   const { homeAccountId, idTokenSid } = (typeof account === "object" && account !== null ? account : {}) as {
     homeAccountId?: unknown;
