@@ -61,7 +61,9 @@ export async function openSeedStore(config: AppConfig): Promise<SeedStore> {
     logger: pino({ level: "silent" }),
   });
   const { store } = handle;
-  const cipher = createTokenCacheCipher(config.session.tokenCacheKeys);
+  const cipher = createTokenCacheCipher(config.session.tokenCacheKeys, {
+    compress: config.session.compressTokenCache,
+  });
 
   return {
     async cloneSessions(templates, count) {

@@ -75,7 +75,9 @@ export function createApp(deps: AppDependencies): express.Express {
   const { config, logger, now } = deps;
   const on = (layer: SwitchableLayer) => !deps.layersOff?.has(layer);
   const paths = projectPaths();
-  const cipher = createTokenCacheCipher(config.session.tokenCacheKeys);
+  const cipher = createTokenCacheCipher(config.session.tokenCacheKeys, {
+    compress: config.session.compressTokenCache,
+  });
   const app = express();
 
   app.disable("x-powered-by");

@@ -14,9 +14,9 @@ import type { TokenCacheKey } from "../config/settings.js";
 import { CorruptTokenCacheError } from "../errors.js";
 import { MAX_SERIALIZED_CACHE_BYTES } from "./tokenCacheSize.js";
 
-/** Raw DEFLATE, then AES-256-GCM: what seal writes. */
+/** Raw DEFLATE, then AES-256-GCM: what seal writes (unless compression is off, TOKEN_CACHE_COMPRESSION). */
 const COMPRESSED = "tc2";
-/** AES-256-GCM of the UTF-8 text: written before compression, still opened. */
+/** AES-256-GCM of the UTF-8 text: written before compression, and while it is off; always opened. */
 const UNCOMPRESSED = "tc1";
 /** The fastest level: higher ones save under 1 % more of these caches and cost more CPU. */
 const DEFLATE_LEVEL = 1;
@@ -32,7 +32,10 @@ export interface TokenCacheCipher {
   open(stored: unknown, homeAccountId: string): string;
 }
 
-export function createTokenCacheCipher(keys: readonly TokenCacheKey[]): TokenCacheCipher {
+export function createTokenCacheCipher(
+  keys: readonly TokenCacheKey[],
+  options: { compress: boolean } = { compress: true },
+): TokenCacheCipher {
   const current = keys[0];
   if (!current) {
     return {
@@ -55,11 +58,14 @@ export function createTokenCacheCipher(keys: readonly TokenCacheKey[]): TokenCac
     seal(serialized, homeAccountId) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv("aes-256-gcm", current.secret, iv);
-      cipher.setAAD(aad(COMPRESSED, current.id, homeAccountId));
-      const compressed = deflateRawSync(serialized, { level: DEFLATE_LEVEL });
-      const ciphertext = Buffer.concat([cipher.update(compressed), cipher.final()]);
+      const version = options.compress ? COMPRESSED : UNCOMPRESSED;
+      cipher.setAAD(aad(version, current.id, homeAccountId));
+      const plaintext = options.compress
+        ? deflateRawSync(serialized, { level: DEFLATE_LEVEL })
+        : Buffer.from(serialized, "utf8");
+      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
       const parts = [iv, ciphertext, cipher.getAuthTag()].map((b) => b.toString("base64url"));
-      return [COMPRESSED, current.id, ...parts].join(".");
+      return [version, current.id, ...parts].join(".");
     },
     open(stored, homeAccountId) {
       if (typeof stored !== "string") throw new CorruptTokenCacheError("not a string");

@@ -216,6 +216,11 @@ const SETTINGS = {
       for (const message of problems) ctx.addIssue({ code: "custom", message });
       return problems.length > 0 ? z.NEVER : keys;
     }),
+  /**
+   * Compress token caches before encrypting them (envelope "tc2"). "false" writes the older "tc1",
+   * for the first step of a rolling upgrade from a version that cannot open "tc2".
+   */
+  TOKEN_CACHE_COMPRESSION: flag().default("true"),
   /** What MSAL itself logs (into the app's log; PII logging is always off). */
   MSAL_LOG_LEVEL: oneOf(["error", "warning", "info", "verbose"]).default("warning"),
   /** Serve Prometheus metrics at GET /metrics. */
@@ -306,6 +311,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): A
       idleTimeoutMs: e.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
       tokenCacheKeys: e.TOKEN_CACHE_KEYS,
+      compressTokenCache: e.TOKEN_CACHE_COMPRESSION === "true",
       cookieName: secureCookie ? "__Host-sid" : "sid",
       secureCookie,
     },

@@ -122,6 +122,8 @@ export interface SessionSettings {
   readonly absoluteTimeoutMs: number;
   /** Encrypt the token cache at rest; the first key encrypts. Empty only outside production. */
   readonly tokenCacheKeys: readonly TokenCacheKey[];
+  /** Seal token caches compressed ("tc2"); off only for a rolling upgrade from an older version. */
+  readonly compressTokenCache: boolean;
   readonly cookieName: string;
   /** True when the app's public URL (the scheme of `REDIRECT_URI`) is https. */
   readonly secureCookie: boolean;

@@ -111,3 +111,27 @@ describe("TOKEN_CACHE_KEYS encoding", () => {
     }
   }
 });
+
+describe("TOKEN_CACHE_COMPRESSION", () => {
+  // [value, compressTokenCache, or the problem]
+  const rows: [string | undefined, boolean | string][] = [
+    [undefined, true],
+    ["true", true],
+    ["false", false],
+    ["", true], // empty counts as unset, as for every setting
+    ["TRUE", 'TOKEN_CACHE_COMPRESSION: must be "true" or "false"'],
+    ["yes", 'TOKEN_CACHE_COMPRESSION: must be "true" or "false"'],
+    ["0", 'TOKEN_CACHE_COMPRESSION: must be "true" or "false"'],
+    ["off", 'TOKEN_CACHE_COMPRESSION: must be "true" or "false"'],
+  ];
+  for (const [value, expected] of rows) {
+    it(`loadConfig, with TOKEN_CACHE_COMPRESSION ${value === undefined ? "unset" : JSON.stringify(value)}, ${typeof expected === "boolean" ? `${expected ? "compresses" : "does not compress"} token caches` : "names the problem"}`, () => {
+      const env = { ...PRODUCTION, TOKEN_CACHE_COMPRESSION: value };
+      if (typeof expected === "string") {
+        assert.deepEqual(problemsOf(env), [expected]);
+        return;
+      }
+      assert.equal(loadConfig(env).session.compressTokenCache, expected);
+    });
+  }
+});

@@ -90,6 +90,37 @@ describe("the token cache at rest", () => {
     assert.match(storedEnvelope(app, client), /^tc2\.k1\./);
   });
 
+  it("a rolling upgrade: an instance with TOKEN_CACHE_COMPRESSION=false writes tc1, and each instance serves what the other wrote", async () => {
+    const uncompressing = await startTestApp({
+      sibling: app,
+      env: { TOKEN_CACHE_KEYS: key("k1", 1), TOKEN_CACHE_COMPRESSION: "false" },
+    });
+    try {
+      const client = app.newClient();
+      await signIn(uncompressing, client);
+      const refreshesBefore = app.tenant.counters.tokenRefresh;
+      const written = storedEnvelope(app, client);
+      const onCompressing = await client.get(`${app.baseUrl}/profile`);
+      dropAccessTokens(app, client);
+      const refreshedOnCompressing = await client.get(`${app.baseUrl}/profile`);
+      const rewritten = storedEnvelope(app, client);
+      const backOnUncompressing = await client.get(`${uncompressing.baseUrl}/profile`);
+
+      assert.match(written, /^tc1\.k1\./);
+      assert.equal(onCompressing.status, 200);
+      assert.equal(refreshedOnCompressing.status, 200);
+      assert.match(rewritten, /^tc2\.k1\./);
+      assert.equal(backOnUncompressing.status, 200, "the instance writing tc1 still opens tc2");
+      assert.equal(
+        app.tenant.counters.tokenRefresh - refreshesBefore,
+        1,
+        "no cache was discarded: one refresh only",
+      );
+    } finally {
+      await uncompressing.close();
+    }
+  });
+
   it("GET /profile, with another account's cache moved into the session, discards it once and asks to sign in", async () => {
     const [alice, bob] = [app.newClient(), app.newClient()];
     await signIn(app, alice, { userOid: app.tenant.users[0]!.oid });

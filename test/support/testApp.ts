@@ -142,7 +142,9 @@ export async function startTestApp(
   return {
     baseUrl,
     clientSecret,
-    cipher: createTokenCacheCipher(config.session.tokenCacheKeys),
+    cipher: createTokenCacheCipher(config.session.tokenCacheKeys, {
+      compress: config.session.compressTokenCache,
+    }),
     server,
     redirectUris,
     tenant,
