@@ -46,7 +46,7 @@ import { createClient } from "redis";
 import type { SessionSettings } from "../config/settings.js";
 import { RedisUnavailableError, redactUrl } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { ReadExpiries } from "./readExpiries.js";
+import { KnownExpiries } from "./knownExpiries.js";
 import type { IndexedSession, SessionCount, SessionIndex, SessionStoreHandle } from "./sessionStore.js";
 import { withDeadline } from "./withDeadline.js";
 
@@ -130,24 +130,24 @@ export class RedisSessionStore extends Store {
     },
   ) {
     super();
-    this.readExpiries = new ReadExpiries(options.ttlMs);
+    this.knownExpiries = new KnownExpiries(options.ttlMs);
   }
 
-  private readonly readExpiries: ReadExpiries;
+  private readonly knownExpiries: KnownExpiries;
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     settle(() => this.read(sid), callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.readExpiries.forget(sid);
+    this.knownExpiries.forget(sid);
     settle(() => this.write(sid, session), callback);
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    // Nothing to write when this request's read found the session written or touched within the
-    // touch interval (touchIntervalMs): the common case of a page view.
-    if (this.readExpiries.touchIsNeedless(sid, Date.now())) {
+    // Nothing to write when the session was written or touched within the touch interval
+    // (touchIntervalMs), as this request's read saw: the common case of a page view.
+    if (this.knownExpiries.touchIsNeedless(sid, Date.now())) {
       settle(async () => undefined, callback);
       return;
     }
@@ -165,7 +165,7 @@ export class RedisSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.readExpiries.forget(sid);
+    this.knownExpiries.forget(sid);
     settle(async () => {
       // The value is read as it is deleted, to know which index keys name this session.
       const text = await this.client.getDel(this.key(sid));
@@ -268,7 +268,7 @@ export class RedisSessionStore extends Store {
       await this.client.del(this.key(sid));
       return null;
     }
-    if (remainingMs > 0) this.readExpiries.remember(sid, Date.now() + remainingMs);
+    if (remainingMs > 0) this.knownExpiries.seen(sid, Date.now() + remainingMs);
     return { ...session, persisted: true };
   }
 

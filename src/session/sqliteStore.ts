@@ -15,7 +15,7 @@ import type { SessionData } from "express-session";
 import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { ReadExpiries } from "./readExpiries.js";
+import { KnownExpiries } from "./knownExpiries.js";
 import { touchIntervalMs } from "./sessionStore.js";
 import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 
@@ -46,7 +46,7 @@ export class SqliteSessionStore extends Store {
   private readonly now: () => number;
   private readonly idleTimeoutMs: number;
   private readonly touchIntervalMs: number;
-  private readonly readExpiries: ReadExpiries;
+  private readonly knownExpiries: KnownExpiries;
   private readonly logger: Logger;
   /**
    * Sessions this store created during their own request: a second save in that request (e.g. a
@@ -60,7 +60,7 @@ export class SqliteSessionStore extends Store {
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.touchIntervalMs = touchIntervalMs(options.idleTimeoutMs);
-    this.readExpiries = new ReadExpiries(options.idleTimeoutMs);
+    this.knownExpiries = new KnownExpiries(options.idleTimeoutMs);
     this.logger = options.logger;
     this.sql = prepare(db);
   }
@@ -76,7 +76,8 @@ export class SqliteSessionStore extends Store {
         // which fills them in.
         const keys = indexKeys(session);
         if (keys.homeAccountId === row.home_account_id && keys.idTokenSid === row.id_token_sid)
-          this.readExpiries.remember(sid, row.expired);
+          this.knownExpiries.seen(sid, row.expired);
+        else this.knownExpiries.forget(sid);
         return { ...session, persisted: true } as unknown as SessionData;
       }
       // Unreadable content is outside input: the browser is signed out rather than failing for good.
@@ -92,7 +93,7 @@ export class SqliteSessionStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.readExpiries.forget(sid);
+    this.knownExpiries.forget(sid);
     this.answer(callback, () => {
       const expired = this.now() + this.idleTimeoutMs;
       // `persisted` is the store's mark on what it returned, never part of what it keeps.
@@ -119,8 +120,8 @@ export class SqliteSessionStore extends Store {
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     this.answer(callback, () => {
       const now = this.now();
-      // This request's read saw the row written or touched moments ago: no statement at all.
-      if (this.readExpiries.touchIsNeedless(sid, now)) return undefined;
+      // The row was written or touched moments ago (as this request's read saw): no statement at all.
+      if (this.knownExpiries.touchIsNeedless(sid, now)) return undefined;
       // The index columns too: the same values for a session written by this version, filled in for
       // one that was not (a row of another instance still on an older version).
       const { homeAccountId, idTokenSid } = indexKeys(session);
@@ -139,7 +140,7 @@ export class SqliteSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.readExpiries.forget(sid);
+    this.knownExpiries.forget(sid);
     this.answer(callback, () => {
       this.sql.delete.run(sid);
       return undefined;
