@@ -1,32 +1,17 @@
 /**
  * The bench's report as text: first the primary figure (the app process's CPU time per request,
- * /profile against the ceiling), then every measurement with its secondary figures (req/s, latency,
- * counted calls, memory), the old throughput ratios, the token-path breakdown and the notes.
+ * /profile against the ceiling), then per store the pages and the layers of home
+ * (bench/formatPages.ts), every other measurement with its secondary figures (req/s, latency,
+ * counted calls, memory), the old throughput ratios, memory at rest, the token-path breakdown and the
+ * notes.
  */
 import type { Breakdown } from "./breakdown.js";
+import { memoryAtRestLines, pageLines } from "./formatPages.js";
 import type { Measurement } from "./measure.js";
 import type { BenchReport } from "./report.js";
-import type { Spread } from "./tokenPathCost.js";
+import { fixed, micros, mib, percent, signed, spreadOf, table } from "./textTable.js";
 
 const loads = (values: number[]) => values.map((v) => v.toFixed(2)).join(" ");
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
-const micros = (value: number) =>
-  Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
-const percent = (share: number) => `${fixed(share * 100, 1)} %`;
-const spreadOf = (s: Spread, show: (value: number) => string) =>
-  `${show(s.min)} … ${show(s.median)} … ${show(s.max)}`;
-
-/** Text columns (`isText`) are left-aligned, figures right-aligned; a rule under the header. */
-function table(rows: string[][], isText: (column: number) => boolean): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, column) => (isText(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
-}
 
 function primary(report: BenchReport): string[] {
   const rows: string[][] = [
@@ -50,18 +35,18 @@ function primary(report: BenchReport): string[] {
       store,
       micros(t.ceilingCpuMicros),
       micros(t.profileCpuMicros),
-      `${t.tokenPathCpuMicros >= 0 ? "+" : ""}${micros(t.tokenPathCpuMicros)}`,
+      signed(micros(t.tokenPathCpuMicros), t.tokenPathCpuMicros),
       percent(t.shareOfCeiling),
       `± ${fixed(t.shareUncertainty * 100, 1)}`,
       `≤ ${percent(t.target)}: ${t.verdict === "missed" ? "MISSED" : t.verdict}`,
-      `${t.tenantControlShare >= 0 ? "+" : ""}${percent(t.tenantControlShare)}`,
+      signed(percent(t.tenantControlShare), t.tenantControlShare),
       spreadOf(t.roundShares, percent),
       spreadOf(t.roundThroughputRatios, (v) => fixed(v, 2)),
     ]);
   }
   if (rows.length === 1) return [];
   return [
-    `Primary figure: CPU time of the app process per request (user + system, all threads, µs), /profile and ceiling in ${report.settings.rounds} alternating rounds:`,
+    `Primary figure: CPU time of the app process per request (user + system, all threads, µs), /profile and ceiling in the same ${report.settings.rounds} rounds as every page:`,
     ...table(rows, (column) => column === 0),
   ];
 }
@@ -117,8 +102,8 @@ function measurements(report: BenchReport): string[] {
       continue;
     }
     const measured: [string, Measurement][] = [
-      ["/profile", result.profile],
-      ["ceiling", result.ceiling],
+      ["/profile", result.pages.profile],
+      ["ceiling", result.pages.ceiling],
       ["/profile", result.profileManySessions],
       ["/profile refresh", result.refresh],
     ];
@@ -132,10 +117,10 @@ function measurements(report: BenchReport): string[] {
     const r = result.ratios;
     lines.push(
       `${store}: /profile ÷ ceiling: throughput ${r.profileToCeilingThroughput}, p99 ${r.profileToCeilingP99}` +
-        ` · ${result.profileManySessions.sessions.toLocaleString("en-US")} ÷ ${result.profile.sessions} sessions:` +
+        ` · ${result.profileManySessions.sessions.toLocaleString("en-US")} ÷ ${result.pages.profile.sessions} sessions:` +
         ` throughput ${r.manyToFewSessionsThroughput}, p99 ${r.manyToFewSessionsP99},` +
         ` calls per request ${r.manyToFewSessionsSameCallsPerRequest ? "the same" : "DIFFER"},` +
-        ` RSS after ${r.manyMinusFewSessionsRssAfterMiB >= 0 ? "+" : ""}${r.manyMinusFewSessionsRssAfterMiB} MiB`,
+        ` RSS after ${signed(String(r.manyMinusFewSessionsRssAfterMiB), r.manyMinusFewSessionsRssAfterMiB)} MiB`,
     );
   }
   return [...(rows.length > 1 ? table(rows, (column) => column < 2) : []), "", ...lines];
@@ -171,13 +156,16 @@ export function formatReport(report: BenchReport): string {
   const s = report.settings;
   return [
     `Bench (${report.mode}): ${report.machine.cpus} CPUs, Node ${report.machine.node}; ${s.connections} connections,` +
-      ` /profile and ceiling: ${s.rounds} alternating rounds of ${s.roundSeconds} s each;` +
+      ` page routes: ${s.rounds} rounds of ${s.roundSeconds} s per route;` +
       ` other rows: ${s.warmupSeconds} s warm-up + ${s.durationSeconds} s.` +
       ` Load average at start ${loads(report.machine.loadAverageAtStart)}, at end ${loads(report.machine.loadAverageAtEnd)}.`,
     "",
     ...primary(report),
     "",
+    ...pageLines(report),
     ...measurements(report),
+    "",
+    ...memoryAtRestLines(report),
     ...(report.breakdown ? ["", ...breakdownLines(report.breakdown, report.stores)] : []),
     "",
     ...report.notes.map((note) => `- ${note}`),

@@ -1,7 +1,7 @@
 /**
  * Drives load with autocannon (as a library, in the bench process): `connections` keep-alive
- * connections send GET `path`, each request carrying the next session cookie of the list
- * (setupRequest runs for every request), so the load cycles over all the sessions.
+ * connections send GET `path` with `headers`, each request carrying the next session cookie of the
+ * list (setupRequest runs for every request), so the load cycles over all the sessions.
  *
  * A run is a fixed number of requests, not a fixed time: autocannon then closes each connection
  * after its last response, so no request is cut off mid-way. (A duration-bound run destroys the
@@ -17,6 +17,8 @@ import autocannon from "autocannon";
 export interface LoadSpec {
   baseUrl: string;
   path: string;
+  /** Sent with every request (bench/measure.ts: the route's `x-bench-route`). */
+  headers: Readonly<Record<string, string>>;
   /** `Cookie` header values; request n carries cookies[n % cookies.length]. */
   cookies: readonly string[];
   connections: number;
@@ -76,6 +78,7 @@ export async function driveLoad(spec: LoadSpec): Promise<LoadRun> {
           {
             method: "GET",
             path: spec.path,
+            headers: { ...spec.headers },
             setupRequest: (request) => {
               const cookie = spec.cookies[next % spec.cookies.length]!;
               next += 1;

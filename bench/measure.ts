@@ -6,13 +6,12 @@
  *
  * `measure`: memory before (after a GC), a warm-up, one measured run, memory after (after a GC).
  * The warm-up must outlast the forced GC's effect (V8's young generation regrows over seconds).
- * `measurePair`: /profile and the ceiling in alternating rounds (profile, ceiling, ceiling, profile,
- * …), so that both routes see the same machine — other processes on the shared cores change what a
- * CPU microsecond buys, and they change it over seconds — and each round gives a pair of figures
- * taken seconds apart.
+ * Several routes in rounds: bench/rounds.ts, with the building blocks exported here. Every request
+ * carries its route's `x-bench-route` header (bench/server.ts serves and counts it by that).
  */
 import { driveLoad, summarizeLoad } from "./load.js";
 import type { LoadResult, LoadRun } from "./load.js";
+import { ROUTE_HEADER } from "./protocol.js";
 import type { RouteName } from "./protocol.js";
 import type { Snapshot, System } from "./system.js";
 
@@ -22,11 +21,11 @@ export interface MeasureSpec {
   cookies: readonly string[];
   connections: number;
   warmupSeconds: number;
-  /** The measured time (for measurePair: of each round). */
+  /** The measured time (in rounds: of each round). */
   durationSeconds: number;
   /**
-   * Record a CPU profile of the measured run in the app process, written here (for measurePair, one
-   * per round: `-round01` etc. before the extension; bench/profileSummary.ts adds them up).
+   * Record a CPU profile of the measured run in the app process, written here (in rounds, one per
+   * round: `-round01` etc. before the extension; bench/profileSummary.ts adds them up).
    */
   cpuProfilePath?: string | undefined;
 }
@@ -74,14 +73,14 @@ export interface Measurement {
   path: string;
   sessions: number;
   connections: number;
-  /** Measured runs taken together (1, or the rounds of measurePair). */
+  /** Measured runs taken together (1, or one per round). */
   runs: number;
   load: LoadResult;
   /** Counted in the child processes during the measured run(s). */
   counted: Counted;
   perRequest: PerRequest;
   cpuMicrosPerRequest: CpuPerRequest;
-  /** Before the warm-up and after the last measured run (for measurePair: of the pair). */
+  /** Before the warm-up and after the last measured run (in rounds: of all routes together). */
   memory: {
     rssBeforeBytes: number;
     rssAfterBytes: number;
@@ -90,38 +89,19 @@ export interface Measurement {
   };
 }
 
-/** One round of measurePair: each route's figures of that round alone. */
-export interface PairRound {
-  /** Which route ran first in this round. */
-  first: RouteName;
-  profile: RoundFigures;
-  ceiling: RoundFigures;
-}
-
-export interface RoundFigures {
-  requests: number;
-  appCpuMicrosPerRequest: number;
-  requestsPerSecond: number;
-}
-
-export interface PairMeasurement {
-  profile: Measurement;
-  ceiling: Measurement;
-  rounds: PairRound[];
-}
-
 /** Requests per connection of the first, short run that gives the rate the next run is sized from. */
 const PROBE_REQUESTS_PER_CONNECTION = 5;
 
-type LoadSpecFor = Pick<MeasureSpec, "path" | "cookies" | "connections">;
+type LoadSpecFor = Pick<MeasureSpec, "route" | "path" | "cookies" | "connections">;
 
-const rateOf = (run: LoadRun) => (run.durationSeconds > 0 ? run.responses / run.durationSeconds : 0);
+export const rateOf = (run: LoadRun) => (run.durationSeconds > 0 ? run.responses / run.durationSeconds : 0);
 
-function loader(system: System, spec: LoadSpecFor) {
+export function loader(system: System, spec: LoadSpecFor) {
   const load = (requests: number, seconds: number) =>
     driveLoad({
       baseUrl: system.baseUrl,
       path: spec.path,
+      headers: { [ROUTE_HEADER]: spec.route },
       cookies: spec.cookies,
       connections: spec.connections,
       requests,
@@ -150,7 +130,7 @@ const identityProviderCalls = (s: Snapshot) =>
 const tokenCalls = (s: Snapshot) => s.tenant.tokenAuthorizationCode + s.tenant.tokenRefresh;
 
 /** What happened between two snapshots, for one route. */
-function countedBetween(start: Snapshot, end: Snapshot, route: RouteName): Counted {
+export function countedBetween(start: Snapshot, end: Snapshot, route: RouteName): Counted {
   const delta = (pick: (s: Snapshot) => number) => pick(end) - pick(start);
   const ofRoute = (s: Snapshot) => s.routes[route];
   return {
@@ -170,7 +150,7 @@ function countedBetween(start: Snapshot, end: Snapshot, route: RouteName): Count
   };
 }
 
-function addCounted(a: Counted, b: Counted): Counted {
+export function addCounted(a: Counted, b: Counted): Counted {
   const sum = { ...a };
   for (const key of Object.keys(a) as (keyof Counted)[]) {
     if (key === "settled") sum.settled = a.settled && b.settled;
@@ -179,7 +159,7 @@ function addCounted(a: Counted, b: Counted): Counted {
   return sum;
 }
 
-function measurementOf(
+export function measurementOf(
   spec: MeasureSpec,
   runs: LoadRun[],
   counted: Counted,
@@ -223,7 +203,7 @@ function measurementOf(
  * One measured run from `start` to `end`. With a CPU profile, the window is opened and closed inside
  * the profile (starting and writing it stay out), and `next` is a snapshot taken after it is written.
  */
-async function measuredRun(
+export async function measuredRun(
   system: System,
   run: () => Promise<LoadRun>,
   cpuProfilePath: string | undefined,
@@ -256,68 +236,6 @@ export async function measure(system: System, spec: MeasureSpec): Promise<Measur
   return measurementOf(spec, [run], countedBetween(start, end, spec.route), before, after);
 }
 
-/**
- * /profile and the ceiling: warmupSeconds of each (after the "before" snapshot's GC), then `rounds`
- * alternating rounds of durationSeconds each (the first route of a round alternates: P C, C P, …).
- */
-export async function measurePair(
-  system: System,
-  specs: { profile: MeasureSpec; ceiling: MeasureSpec },
-  rounds: number,
-): Promise<PairMeasurement> {
-  const routes = ["profile", "ceiling"] as const;
-  const loaders = { profile: loader(system, specs.profile), ceiling: loader(system, specs.ceiling) };
-  const before = await system.snapshot({ gc: true });
-  // The warm-up comes after the forced GC, which shrinks V8's young generation: CPU per request stays
-  // high for seconds while it grows back. It alternates too, in slices of about a second.
-  const slices = Math.max(1, Math.round(specs.profile.warmupSeconds));
-  const slice = (route: RouteName) => specs[route].warmupSeconds / slices;
-  const previous: Record<RouteName, LoadRun> = {
-    profile: await loaders.profile.warm(slice("profile")),
-    ceiling: await loaders.ceiling.warm(slice("ceiling")),
-  };
-  for (let i = 1; i < slices; i += 1) {
-    for (const route of routes) previous[route] = await loaders[route].next(previous[route], slice(route));
-  }
-  const runs: Record<RouteName, LoadRun[]> = { profile: [], ceiling: [] };
-  const counted: Partial<Record<RouteName, Counted>> = {};
-  const perRound: PairRound[] = [];
-  let snapshot = await system.snapshot({ gc: false });
-  for (let round = 0; round < rounds; round += 1) {
-    const order: readonly RouteName[] = round % 2 === 0 ? routes : [...routes].reverse();
-    const figures: Partial<Record<RouteName, RoundFigures>> = {};
-    for (const route of order) {
-      const spec = specs[route];
-      const { run, start, end, next } = await measuredRun(
-        system,
-        () => loaders[route].next(previous[route], spec.durationSeconds),
-        spec.cpuProfilePath && roundProfilePath(spec.cpuProfilePath, round),
-        snapshot,
-      );
-      const inRound = countedBetween(start, end, spec.route);
-      const previousCounted = counted[route];
-      counted[route] = previousCounted ? addCounted(previousCounted, inRound) : inRound;
-      figures[route] = {
-        requests: inRound.handledRequests,
-        appCpuMicrosPerRequest: round1(
-          (inRound.appCpuUserMicros + inRound.appCpuSystemMicros) / inRound.handledRequests,
-        ),
-        requestsPerSecond: round1(rateOf(run)),
-      };
-      runs[route].push(run);
-      previous[route] = run;
-      snapshot = next;
-    }
-    perRound.push({ first: order[0]!, profile: figures.profile!, ceiling: figures.ceiling! });
-  }
-  const after = await system.snapshot({ gc: true });
-  return {
-    profile: measurementOf(specs.profile, runs.profile, counted.profile!, before, after),
-    ceiling: measurementOf(specs.ceiling, runs.ceiling, counted.ceiling!, before, after),
-    rounds: perRound,
-  };
-}
-
 export function roundProfilePath(path: string, round: number): string {
   return path.replace(/(\.cpuprofile)?$/, `-round${String(round + 1).padStart(2, "0")}.cpuprofile`);
 }
@@ -327,4 +245,4 @@ export function round(value: number, digits = 4): number {
   return Math.round(value * factor) / factor;
 }
 
-const round1 = (value: number) => round(value, 1);
+export const round1 = (value: number) => round(value, 1);

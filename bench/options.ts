@@ -14,17 +14,19 @@ export interface BenchOptions {
   out: string;
   stores: StoreKind[];
   connections: number;
-  /** Unmeasured load on each route once an app process has started (for /profile and the ceiling: alternating). */
+  /** Unmeasured load once the refresh row's app process has started. */
   processWarmupSeconds: number;
+  /** Unmeasured load on each page route before its rounds, the routes taking turns (bench/rounds.ts). */
+  pageWarmupSeconds: number;
   /** Unmeasured load before each of the other measurements. */
   warmupSeconds: number;
-  /** Alternating rounds /profile and the ceiling are measured in (bench/measure.ts measurePair). */
+  /** Rounds the page routes are measured in (bench/rounds.ts), each route once per round. */
   rounds: number;
   /** Measured time of each route in each round. */
   roundSeconds: number;
   /** Measured time of each of the other measurements (many sessions, refresh). */
   durationSeconds: number;
-  /** Signed-in accounts of the first /profile measurement (and of the ceiling). */
+  /** Signed-in accounts of the page rounds. */
   fewSessions: number;
   /** Sessions of the second /profile measurement (the few real ones plus copies). */
   manySessions: number;
@@ -87,8 +89,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     stores: [...new Set(stores)] as StoreKind[],
     connections: positive("connections", values.connections, 10, true),
     processWarmupSeconds: smoke ? 0.2 : 8,
+    pageWarmupSeconds: smoke ? 0.1 : 3,
     warmupSeconds: positive("warmup", values.warmup, smoke ? 0.2 : 3, false),
-    rounds: positive("rounds", values.rounds, smoke ? 2 : 20, true),
+    rounds: positive("rounds", values.rounds, smoke ? 2 : 12, true),
     roundSeconds: positive("round-seconds", values["round-seconds"], smoke ? 0.25 : 1, false),
     durationSeconds: positive("duration", values.duration, smoke ? 0.5 : 10, false),
     fewSessions,

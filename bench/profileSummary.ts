@@ -1,8 +1,9 @@
 /**
- * `npx tsx bench/profileSummary.ts [report.json] [--by package|function] [--top n]`: where the app
- * process's main thread spends its time in the CPU profiles of a `npm run bench -- --cpu-prof` run,
- * per request, /profile next to the ceiling and the difference (what the token path costs, by
- * place). Self time only, summed over every round's profile and divided by the requests those rounds
+ * `npx tsx bench/profileSummary.ts [report.json] [--by package|function] [--top n] [--routes a,b]`:
+ * where the app process's main thread spends its time in the CPU profiles of a `npm run bench --
+ * --cpu-prof` run, per request, one page route next to another and the difference (by default
+ * /profile next to the ceiling: what the token path costs, by place; `--routes home,bare`: what home
+ * adds to the bare page; `--routes home,home-without-rendering`: …). Self time only, summed over every round's profile and divided by the requests those rounds
  * handled (from the report), leaving out the profiler's own start. GC helper threads are not in a
  * V8 profile (the bench's CPU figures include them); "(garbage collector)" is the main thread's GC.
  */
@@ -10,6 +11,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectPaths } from "../src/paths.js";
+import { routeNamed } from "./protocol.js";
 import type { RouteName } from "./protocol.js";
 import type { BenchReport } from "./report.js";
 
@@ -75,8 +77,15 @@ function selfTime(files: string[], by: "package" | "function", root: string): Ma
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { by: { type: "string", default: "package" }, top: { type: "string", default: "25" } },
+    options: {
+      by: { type: "string", default: "package" },
+      top: { type: "string", default: "25" },
+      routes: { type: "string", default: "profile,ceiling" },
+    },
   });
+  const [first, second, ...extra] = values.routes.split(",").map((name) => routeNamed(name.trim()));
+  if (!first || !second || extra.length > 0)
+    throw new Error(`--routes takes two page routes, such as profile,ceiling or home,bare`);
   const root = projectPaths().root;
   const reportPath = positionals[0] ?? join(root, "bench", "results", "latest.json");
   const report = JSON.parse(readFileSync(reportPath, "utf8")) as BenchReport;
@@ -89,33 +98,39 @@ function main(): void {
     const perRoute = (route: RouteName) => {
       const prefix = `${store}-${route}-round`;
       const found = files.filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
-      const requests = result.rounds.reduce((sum, r) => sum + r[route].requests, 0);
+      const requests = result.rounds.reduce((sum, r) => sum + r.figures[route].requests, 0);
       return { files: found, requests, time: selfTime(found, by, root) };
     };
-    const profile = perRoute("profile");
-    const ceiling = perRoute("ceiling");
-    if (profile.files.length === 0 || ceiling.files.length === 0) {
-      process.stdout.write(`${store}: no profiles in ${dir} (run the bench with --cpu-prof)\n`);
+    const left = perRoute(first);
+    const right = perRoute(second);
+    if (left.files.length === 0 || right.files.length === 0) {
+      process.stdout.write(
+        `${store}: no profiles of ${first} and ${second} in ${dir} (run the bench with --cpu-prof)\n`,
+      );
       continue;
     }
-    const keys = new Set([...profile.time.keys(), ...ceiling.time.keys()]);
+    const keys = new Set([...left.time.keys(), ...right.time.keys()]);
     const rows = [...keys].map((key) => {
-      const p = (profile.time.get(key) ?? 0) / profile.requests;
-      const c = (ceiling.time.get(key) ?? 0) / ceiling.requests;
-      return { key, p, c, d: p - c };
+      const l = (left.time.get(key) ?? 0) / left.requests;
+      const r = (right.time.get(key) ?? 0) / right.requests;
+      return { key, l, r, d: l - r };
     });
-    rows.sort((a, b) => Math.abs(b.d) - Math.abs(a.d));
-    const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + pick(r), 0);
-    const idle = rows.find((r) => r.key.startsWith("(idle)"));
-    const busy = (pick: (r: (typeof rows)[number]) => number) => sum(pick) - (idle ? pick(idle) : 0);
-    const line = (a: string, b: string, c: string, d: string) =>
-      `${a.padStart(10)}  ${b.padStart(10)}  ${c.padStart(10)}  ${d}`;
+    rows.sort((x, y) => Math.abs(y.d) - Math.abs(x.d));
+    type Row = (typeof rows)[number];
+    const sum = (pick: (row: Row) => number) => rows.reduce((total, row) => total + pick(row), 0);
+    const idle = rows.find((row) => row.key.startsWith("(idle)"));
+    const busy = (pick: (row: Row) => number) => sum(pick) - (idle ? pick(idle) : 0);
+    const width = Math.max(10, first.length, second.length);
+    const line = (...cells: string[]) =>
+      [...cells.slice(0, 3).map((cell) => cell.padStart(width)), cells[3]].join("  ");
     const f = (v: number) => v.toFixed(1);
     process.stdout.write(
       [
-        `${store}: main-thread self time per request, µs (${profile.files.length} + ${ceiling.files.length} profiles, ${profile.requests} /profile and ${ceiling.requests} ceiling requests); busy: /profile ${f(busy((r) => r.p))}, ceiling ${f(busy((r) => r.c))}, +${f(busy((r) => r.d))}`,
-        line("/profile", "ceiling", "difference", by),
-        ...rows.slice(0, top).map((r) => line(f(r.p), f(r.c), `${r.d >= 0 ? "+" : ""}${f(r.d)}`, r.key)),
+        `${store}: main-thread self time per request, µs (${left.files.length} + ${right.files.length} profiles, ${left.requests} ${first} and ${right.requests} ${second} requests); busy: ${first} ${f(busy((row) => row.l))}, ${second} ${f(busy((row) => row.r))}, +${f(busy((row) => row.d))}`,
+        line(first, second, "difference", by),
+        ...rows
+          .slice(0, top)
+          .map((row) => line(f(row.l), f(row.r), `${row.d >= 0 ? "+" : ""}${f(row.d)}`, row.key)),
         "",
       ].join("\n"),
     );

@@ -4,6 +4,7 @@
  * bench/child.ts). Everything is plain JSON.
  */
 import type { LocalTenantClient, LocalTenantCounters } from "local-entra";
+import type { SwitchableLayer } from "../src/app.js";
 
 /** Where the local tenant of a run answers, and the certificate to trust for it. */
 export interface TenantEndpoints {
@@ -31,7 +32,49 @@ export interface TenantProcessOptions {
   accessTokenLifetimeSeconds: number;
 }
 
-export type RouteName = "profile" | "ceiling";
+/**
+ * The header every load request carries: bench/server.ts serves the request with the app it names
+ * (no header: the main app, which sign-ins use) and counts it under that name.
+ */
+export const ROUTE_HEADER = "x-bench-route";
+
+/** createApp's switchable layers (its `layersOff` seam), all of them: the compiler checks the list. */
+const SWITCHABLE_LAYERS = Object.keys({
+  requestLog: true,
+  metrics: true,
+  securityHeaders: true,
+  sessionGuard: true,
+  absoluteTimeout: true,
+} satisfies Record<SwitchableLayer, true>) as SwitchableLayer[];
+
+/** What the bench switches off one at a time: the app's layers, and rendering (bench/renderingOff.ts). */
+export const LAYERS_OFF: readonly BenchLayer[] = [...SWITCHABLE_LAYERS, "rendering"];
+export type BenchLayer = SwitchableLayer | "rendering";
+
+/** The home page served by an app with `layer` off. */
+export type HomeWithout = `home-without-${BenchLayer}`;
+export const homeWithout = (layer: BenchLayer): HomeWithout => `home-without-${layer}`;
+
+export type RouteName = "profile" | "ceiling" | "bare" | "home" | HomeWithout;
+
+/**
+ * Every route the page rounds measure, in the order of the first round (bench/rounds.ts rotates it):
+ * /profile next to the ceiling, home next to bare and to its variants.
+ */
+export const ROUTES: readonly RouteName[] = [
+  "profile",
+  "ceiling",
+  "bare",
+  "home",
+  ...LAYERS_OFF.map(homeWithout),
+];
+
+const ROUTE_NAMES: ReadonlySet<string> = new Set(ROUTES);
+
+/** The route a header value names, if it names one. */
+export function routeNamed(value: unknown): RouteName | undefined {
+  return typeof value === "string" && ROUTE_NAMES.has(value) ? (value as RouteName) : undefined;
+}
 
 export interface RouteCounts {
   /** Requests the app has handled to the end (any status, also when the client had gone). */

@@ -5,9 +5,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Breakdown } from "./breakdown.js";
-import type { Measurement, PairRound } from "./measure.js";
+import type { Measurement } from "./measure.js";
 import { round } from "./measure.js";
 import type { BenchOptions, StoreKind } from "./options.js";
+import type { LayerCost, RatioToReference } from "./pageCosts.js";
+import type { RouteName } from "./protocol.js";
+import type { Round } from "./rounds.js";
+import type { MemoryAtRest } from "./storageAtRest.js";
 import type { TokenPathCost } from "./tokenPathCost.js";
 
 export interface Ratios {
@@ -29,11 +33,16 @@ export type StoreResult =
       status: "ok";
       /** The primary figure: the app process's CPU per request, /profile against the ceiling. */
       tokenPath: TokenPathCost;
-      /** /profile and the ceiling, measured in the same alternating rounds. */
-      profile: Measurement;
-      ceiling: Measurement;
-      rounds: PairRound[];
+      /** Every page route (/profile and the ceiling among them), measured in the same rounds. */
+      pages: Record<RouteName, Measurement>;
+      rounds: Round<RouteName>[];
+      /** Each page route's CPU per request against its reference (home ÷ bare, /profile ÷ ceiling, …). */
+      pageRatios: RatioToReference[];
+      /** What each layer of the home page costs (home − home without it). */
+      layers: LayerCost[];
       profileManySessions: Measurement;
+      /** Bytes per signed-in account in the store and in the app process (the many-sessions row). */
+      memoryAtRest: MemoryAtRest;
       refresh: Measurement;
       ratios: Ratios;
     }

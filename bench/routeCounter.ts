@@ -1,9 +1,10 @@
 /**
  * The app process's count of the measured routes' requests (bench/server.ts mounts it in front of
- * the app), and the wait until none is running that every snapshot starts with.
+ * the apps), by the route the request's `x-bench-route` header names (requests without one, such as
+ * sign-ins, are not counted), and the wait until none is running that every snapshot starts with.
  */
 import type { RequestHandler } from "express";
-import { CEILING_PATH } from "./ceiling.js";
+import { ROUTE_HEADER, ROUTES, routeNamed } from "./protocol.js";
 import type { RouteCounts, RouteName } from "./protocol.js";
 
 /** A snapshot waits at most this long for requests still running (autocannon stops mid-request). */
@@ -16,15 +17,13 @@ const IDLE_WAIT_MS = 5_000;
  * for requests whose connection autocannon closed when its run ended ("aborted").
  */
 export function createRouteCounter() {
-  const routes: Record<RouteName, RouteCounts> = {
-    profile: { handled: 0, non200: 0, aborted: 0 },
-    ceiling: { handled: 0, non200: 0, aborted: 0 },
-  };
+  const routes = Object.fromEntries(
+    ROUTES.map((route) => [route, { handled: 0, non200: 0, aborted: 0 }]),
+  ) as Record<RouteName, RouteCounts>;
   let running = 0;
   let idleWaiters: (() => void)[] = [];
   const middleware: RequestHandler = (req, res, next) => {
-    const route: RouteName | undefined =
-      req.path === "/profile" ? "profile" : req.path === CEILING_PATH ? "ceiling" : undefined;
+    const route = routeNamed(req.headers[ROUTE_HEADER]);
     running += 1;
     let handled = false;
     const end = res.end.bind(res) as (...args: unknown[]) => typeof res;

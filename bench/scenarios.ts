@@ -1,9 +1,10 @@
 /**
  * The measurements of one session store. Warm: one app process (and its tenant's), 10 real sign-ins;
- * /profile and the ceiling in alternating rounds, then /profile again over the 10 real sessions plus
- * copies up to `manySessions`. Refresh: another app process whose tenant issues 120 s access tokens,
- * so that MSAL (which treats a token as expired 300 s early) redeems the refresh token on every
- * request.
+ * the page routes (/profile, the ceiling, bare, home and home with each layer off) in rounds, then
+ * /profile again over the 10 real sessions plus copies up to `manySessions`, and what the store holds
+ * before and after those copies were written. Refresh: another app process whose tenant issues
+ * 120 s access tokens, so that MSAL (which treats a token as expired 300 s early) redeems the refresh
+ * token on every request.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -11,14 +12,18 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config/loadConfig.js";
 import type { AppConfig } from "../src/config/settings.js";
 import { CEILING_PATH } from "./ceiling.js";
-import { measure, measurePair, warmUp } from "./measure.js";
-import type { Measurement, MeasureSpec, PairRound } from "./measure.js";
+import { measure, warmUp } from "./measure.js";
+import type { Measurement, MeasureSpec } from "./measure.js";
 import type { BenchOptions, StoreKind } from "./options.js";
+import { ROUTES } from "./protocol.js";
 import type { RouteName } from "./protocol.js";
+import { measureRounds } from "./rounds.js";
+import type { Round } from "./rounds.js";
 import { openSeedStore } from "./seed.js";
 import type { SeedStore } from "./seed.js";
 import { signInSessions } from "./signIn.js";
 import type { SignedInSession } from "./signIn.js";
+import type { StoredSessions } from "./storageAtRest.js";
 import type { StoreLocation } from "./stores.js";
 import { startSystem } from "./system.js";
 import type { System } from "./system.js";
@@ -88,12 +93,21 @@ function specFor(
   };
 }
 
+/** Where each page route's requests go (bench/server.ts picks the app by the route's header). */
+function pathOf(route: RouteName): string {
+  if (route === "profile") return "/profile";
+  return route === "ceiling" ? CEILING_PATH : "/";
+}
+
 export interface WarmResults {
-  profile: Measurement;
-  ceiling: Measurement;
-  /** The alternating rounds /profile and ceiling were measured in, each on its own. */
-  rounds: PairRound[];
+  /** Every page route, all rounds together. */
+  pages: Record<RouteName, Measurement>;
+  /** The rounds the page routes were measured in, each round on its own. */
+  rounds: Round<RouteName>[];
   profileManySessions: Measurement;
+  /** The store before and after the copies of the many-sessions row were written. */
+  storedSessions: { before: StoredSessions; after: StoredSessions };
+  copies: number;
 }
 
 export function runWarmScenarios(ctx: StoreContext): Promise<WarmResults> {
@@ -101,24 +115,27 @@ export function runWarmScenarios(ctx: StoreContext): Promise<WarmResults> {
   return withApp(ctx, "warm", options.accessTokenLifetimeSeconds, async (app, config) => {
     const real = await signInSessions(app, config.session.cookieName, options.fewSessions);
     await app.setCeilingToken(await withSeedStore(config, (seed) => seed.accessTokenOf(real[0]!)));
-    // The process's first load: measurePair's warm-up is long enough for JIT tiers and the heap.
-    const paired = (name: RouteName, path: string): MeasureSpec => ({
-      ...specFor(ctx, name, name, path, real, options.roundSeconds),
-      warmupSeconds: options.processWarmupSeconds,
+    // The process's first load: the rounds' warm-up is long enough for JIT tiers and the heap.
+    const pageSpecs = Object.fromEntries(
+      ROUTES.map((route) => [
+        route,
+        {
+          ...specFor(ctx, route, route, pathOf(route), real, options.roundSeconds),
+          warmupSeconds: options.pageWarmupSeconds,
+        },
+      ]),
+    ) as Record<RouteName, MeasureSpec>;
+    const { measurements: pages, rounds } = await measureRounds(app, pageSpecs, options.rounds);
+    const { copies, storedSessions } = await withSeedStore(config, async (seed) => {
+      const before = await seed.storedSessions();
+      const cloned = await seed.cloneSessions(real, options.manySessions - real.length);
+      return { copies: cloned, storedSessions: { before, after: await seed.storedSessions() } };
     });
-    const { profile, ceiling, rounds } = await measurePair(
-      app,
-      { profile: paired("profile", "/profile"), ceiling: paired("ceiling", CEILING_PATH) },
-      options.rounds,
-    );
-    const copies = await withSeedStore(config, (seed) =>
-      seed.cloneSessions(real, options.manySessions - real.length),
-    );
     const profileManySessions = await measure(
       app,
       specFor(ctx, "profileManySessions", "profile", "/profile", [...real, ...copies]),
     );
-    return { profile, ceiling, rounds, profileManySessions };
+    return { pages, rounds, profileManySessions, storedSessions, copies: copies.length };
   });
 }
 
@@ -135,7 +152,7 @@ export function runRefreshScenario(ctx: StoreContext): Promise<Measurement> {
     const cookies = sessions.map((s) => s.cookie);
     await warmUp(
       app,
-      { path: "/profile", cookies, connections: options.connections },
+      { route: "profile", path: "/profile", cookies, connections: options.connections },
       options.processWarmupSeconds,
     );
     return measure(app, specFor(ctx, "refresh", "profile", "/profile", sessions));

@@ -3,7 +3,8 @@
  * Redis prefix, opened in the bench process so that seeding leaves no trace in the app process):
  * copies of real signed-in sessions under fresh random ids, each with the real session's encrypted
  * MSAL cache, and the signed cookies express-session would have set for them. Also takes the fixed
- * access token of the ceiling route from a real session's cache.
+ * access token of the ceiling route from a real session's cache, and reads what the stored sessions
+ * take (bench/storageAtRest.ts).
  */
 import { createHmac, randomBytes } from "node:crypto";
 import session from "express-session";
@@ -14,6 +15,8 @@ import type { AppConfig } from "../src/config/settings.js";
 import { createSessionStore } from "../src/session/createSessionStore.js";
 import type { SessionStoreHandle } from "../src/session/createSessionStore.js";
 import type { SignedInSession } from "./signIn.js";
+import { openStorageProbe } from "./storageAtRest.js";
+import type { StoredSessions } from "./storageAtRest.js";
 
 /** express-session's Cookie takes its options (the type declarations omit the constructor's argument). */
 const Cookie = session.Cookie as unknown as new (options: CookieOptions) => session.Cookie;
@@ -26,6 +29,8 @@ export interface SeedStore {
   cloneSessions(templates: readonly SignedInSession[], count: number): Promise<SignedInSession[]>;
   /** The access token (for Graph's User.Read) in a signed-in session's MSAL cache. */
   accessTokenOf(signedIn: SignedInSession): Promise<string>;
+  /** What the sessions in the store take now. */
+  storedSessions(): Promise<StoredSessions>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,10 @@ export async function openSeedStore(config: AppConfig): Promise<SeedStore> {
   const { store } = handle;
   const cipher = createTokenCacheCipher(config.session.tokenCacheKeys, {
     compress: config.session.compressTokenCache,
+  });
+  const storage = await openStorageProbe(config).catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
   });
 
   return {
@@ -106,6 +115,14 @@ export async function openSeedStore(config: AppConfig): Promise<SeedStore> {
       return entry.secret;
     },
 
-    close: () => handle.close(),
+    storedSessions: () => storage.read(),
+
+    close: async () => {
+      try {
+        await storage.close();
+      } finally {
+        await handle.close();
+      }
+    },
   };
 }

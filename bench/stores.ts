@@ -44,7 +44,8 @@ function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-async function connectRedis(url: string) {
+/** A client of the Redis at `url`, connected and answering (within deadlines), or an error. */
+export async function connectRedis(url: string) {
   const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
   client.on("error", () => undefined);
   try {

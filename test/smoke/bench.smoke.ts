@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Measurement } from "../../bench/measure.js";
+import { ROUTES } from "../../bench/protocol.js";
+import type { RouteName } from "../../bench/protocol.js";
 import type { BenchReport } from "../../bench/report.js";
 import { projectPaths } from "../../src/paths.js";
 
@@ -39,11 +41,37 @@ function assertServedEveryRequest(name: string, m: Measurement): void {
   assert.ok(m.load.requestsPerSecond > 0, `${name}: req/s`);
   assert.ok(m.counted.handledRequests > 0, `${name}: requests handled`);
   assert.equal(m.load.non2xx + m.load.errors + m.load.timeouts + m.counted.non200, 0, `${name}: failures`);
-  assert.ok(Math.abs(m.perRequest.graphCalls - 1) <= 0.01, `${name}: Graph calls per request`);
+}
+
+function assertPerRequest(
+  name: string,
+  m: Measurement,
+  call: keyof Measurement["perRequest"],
+  count: number,
+) {
+  assert.ok(
+    Math.abs(m.perRequest[call] - count) <= 0.01,
+    `${name}: ${m.perRequest[call]} ${call} per request`,
+  );
+}
+
+/** Every page route: served, one session read and no write per request; Graph only where it belongs. */
+function assertPages(pages: Record<RouteName, Measurement>): void {
+  assert.deepEqual(Object.keys(pages).sort(), [...ROUTES].sort());
+  for (const route of ROUTES) {
+    const m = pages[route];
+    assertServedEveryRequest(route, m);
+    assert.equal(m.sessions, 10, `${route}: the real sign-ins`);
+    assertPerRequest(route, m, "storeGets", 1);
+    assertPerRequest(route, m, "storeSets", 0);
+    assertPerRequest(route, m, "identityProviderCalls", 0);
+    assertPerRequest(route, m, "tokenCalls", 0);
+    assertPerRequest(route, m, "graphCalls", route === "profile" || route === "ceiling" ? 1 : 0);
+  }
 }
 
 describe("the bench", () => {
-  it("npm run bench -- --smoke, on the SQLite store, writes a report whose warm /profile requests make no identity-provider call and no session write", async () => {
+  it("npm run bench -- --smoke, on the SQLite store, writes a report whose warm page requests make no identity-provider call and no session write, on every page route", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
     const out = join(dir, "bench.json");
     try {
@@ -54,15 +82,49 @@ describe("the bench", () => {
       assert.equal(report.mode, "smoke");
       const sqlite = report.stores.sqlite;
       assert.ok(sqlite?.status === "ok", JSON.stringify(sqlite));
-      const { profile, ceiling, profileManySessions, refresh, ratios } = sqlite;
-      for (const [name, m] of Object.entries({ profile, ceiling, profileManySessions, refresh })) {
+      const { pages, profileManySessions, refresh, ratios } = sqlite;
+      const { profile } = pages;
+      assertPages(pages);
+      for (const [name, m] of Object.entries({ profileManySessions, refresh })) {
         assertServedEveryRequest(name, m);
+        assertPerRequest(name, m, "graphCalls", 1);
       }
-      for (const warm of [profile, profileManySessions]) {
-        assert.equal(warm.perRequest.identityProviderCalls, 0);
-        assert.equal(warm.perRequest.storeSets, 0);
-      }
-      assert.equal(profile.sessions, 10);
+      assert.equal(sqlite.rounds.length, report.settings.rounds);
+      for (const round of sqlite.rounds) assert.deepEqual([...round.order].sort(), [...ROUTES].sort());
+      const layers = [
+        "requestLog",
+        "metrics",
+        "securityHeaders",
+        "sessionGuard",
+        "absoluteTimeout",
+        "rendering",
+      ];
+      for (const layer of layers) assert.ok(`home-without-${layer}` in pages, `home without ${layer}`);
+      assert.deepEqual(
+        sqlite.layers.map((cost) => cost.layer),
+        [...layers, "rest"],
+      );
+      const targeted = sqlite.pageRatios.filter((ratio) => ratio.target !== undefined);
+      assert.deepEqual(
+        targeted.map((ratio) => [ratio.route, ratio.reference]),
+        [
+          ["profile", "ceiling"],
+          ["home", "bare"],
+        ],
+      );
+      const { memoryAtRest } = sqlite;
+      assert.equal(memoryAtRest.copies, profileManySessions.sessions - profile.sessions);
+      assert.equal(
+        memoryAtRest.store.after.sessions - memoryAtRest.store.before.sessions,
+        memoryAtRest.copies,
+      );
+      assert.ok(
+        memoryAtRest.store.bytesPerAccount > 1000,
+        `bytes per account in SQLite: ${memoryAtRest.store.bytesPerAccount}`,
+      );
+      assert.ok(memoryAtRest.store.after.averageSessionLength > 1000);
+      assert.equal(profileManySessions.perRequest.identityProviderCalls, 0);
+      assert.equal(profileManySessions.perRequest.storeSets, 0);
       assert.ok(profileManySessions.sessions > profile.sessions);
       assert.ok(
         refresh.perRequest.tokenCalls >= 0.9,
@@ -88,6 +150,9 @@ describe("the bench", () => {
       }
       assert.ok(breakdown.cacheBytes > 1000, `a real MSAL cache: ${breakdown.cacheBytes} bytes`);
       assert.match(output, /Token-path breakdown/);
+      assert.match(output, /sqlite: pages/);
+      assert.match(output, /sqlite: layers of home/);
+      assert.match(output, /Memory at rest/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
