@@ -44,13 +44,27 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
       transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
     });
   }
-  // Asynchronous writes to stdout: a request never waits for the log's system call, and lines that
-  // pile up meanwhile go out together in one write. What is still buffered is written out on exit
-  // (pino flushes such a destination then), and server.ts flushes it on shutdown itself.
-  return pino(
-    loggerOptions(options.level),
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
-  );
+  return pino(loggerOptions(options.level), options.destination ?? bufferedStdout());
+}
+
+/** Lines are written out once this many bytes wait, or LOG_FLUSH_INTERVAL_MS after the last write. */
+const LOG_BUFFER_BYTES = 4096;
+const LOG_FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * Buffered, asynchronous writes to stdout. A request never waits for the log's system call, and under
+ * load about twenty lines go out in one write instead of one write each (a write system call per
+ * request was a fifth of a signed-in page's CPU). A quiet moment still sees its lines within a
+ * second (sonic-boom's periodic flush, on a timer that keeps no process alive). What is buffered is
+ * written out on exit (pino flushes such a destination then), and server.ts flushes it on shutdown.
+ */
+function bufferedStdout(): DestinationStream {
+  return pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
 }
 
 /** Writes out what the logger still holds (an asynchronous destination's buffer). */

@@ -49,6 +49,12 @@ function startServer(env: Record<string, string>) {
   return { child, exited, printed, output: () => ({ stdout, stderr }) };
 }
 
+function rejectAfter(ms: number, what: string): Promise<never> {
+  return new Promise((_resolve, reject) =>
+    setTimeout(() => reject(new Error(`not seen: ${what}`)), ms).unref(),
+  );
+}
+
 /** The settings error as server.ts prints it: one message, a line per problem, nothing else. */
 function assertOneSettingsMessage(stderr: string, names: readonly string[]): void {
   assert.match(stderr, /^Invalid settings:\n(?: {2}- [A-Z_]+(?: and [A-Z_]+)?: .+\n)+$/);
@@ -153,6 +159,9 @@ describe("the server process", { concurrency: true }, () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     const home = await fetch(`http://127.0.0.1:${port}/`);
     const homeText = await home.text();
+    // The log is buffered: a lone request's line still shows within its flush interval (a second).
+    const shown = server.printed(/"path":"\/"\},"res":\{"statusCode":200\}/);
+    await Promise.race([shown, rejectAfter(5_000, "the request's log line within its flush interval")]);
     server.child.kill("SIGTERM");
     const code = await server.exited;
 
