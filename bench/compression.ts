@@ -3,7 +3,7 @@
  * Entra-sized tokens, signed in through the real flow in-process): one access token, and two after an
  * incremental consent. For each compressor: the stored envelope's length against today's, and CPU µs
  * per seal (compress + encrypt) and per open (decrypt + decompress) against today's seal and open.
- * "tc1" is the cipher before compression (copied here), "tc2" the app's cipher (raw DEFLATE, level 1);
+ * "tc1" is the cipher without compression, "tc2" the app's cipher (raw DEFLATE, level 1);
  * the other candidates are sealed here as the cipher would (AES-256-GCM, base64url parts, version in
  * the AAD). Each round times every method once, so a busy neighbour slows all alike. Run:
  *   npx tsx --conditions=source bench/compression.ts [iterations]
@@ -107,24 +107,8 @@ function cpuMicros(operation: () => unknown, iterations: number): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** The cipher before compression ("tc1"), as it was: seal and open. */
-const tc1 = {
-  seal(serialized: string, home: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", SECRET, iv);
-    cipher.setAAD(Buffer.from(`tc1|${KEY_ID}|${home}`));
-    const ciphertext = Buffer.concat([cipher.update(serialized, "utf8"), cipher.final()]);
-    const parts = [iv, ciphertext, cipher.getAuthTag()].map((b) => b.toString("base64url"));
-    return ["tc1", KEY_ID, ...parts].join(".");
-  },
-  open(stored: string, home: string): string {
-    const [, , iv, ciphertext, tag] = stored.split(".");
-    const decipher = createDecipheriv("aes-256-gcm", SECRET, Buffer.from(iv!, "base64url"));
-    decipher.setAAD(Buffer.from(`tc1|${KEY_ID}|${home}`));
-    decipher.setAuthTag(Buffer.from(tag!, "base64url"));
-    return decipher.update(ciphertext!, "base64url", "utf8") + decipher.final("utf8");
-  },
-};
+/** The cipher before compression ("tc1"): the app's, with compression off (TOKEN_CACHE_COMPRESSION=false). */
+const tc1 = createTokenCacheCipher([{ id: KEY_ID, secret: SECRET }], { compress: false });
 
 interface Method {
   name: string;

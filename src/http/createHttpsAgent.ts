@@ -7,7 +7,7 @@ import { Agent } from "node:https";
 import { createSecureContext, rootCertificates } from "node:tls";
 
 /** axios (lib/adapters/http.js) calls `socket.setKeepAlive(true, 1000 * 60)` for each request. */
-export const AXIOS_KEEP_ALIVE_DELAY_MS = 60_000;
+const AXIOS_KEEP_ALIVE_DELAY_MS = 60_000;
 
 export function createHttpsAgent(extraCaPem?: string): Agent {
   return new Agent({

@@ -13,7 +13,8 @@ const MAX_ENTRIES = 10_000;
 
 export class KnownExpiries {
   private readonly expiresAt = new Map<string, number>();
-  private readonly intervalMs: number;
+  /** The touch interval of this idle timeout (touchIntervalMs). */
+  readonly intervalMs: number;
 
   constructor(private readonly idleTimeoutMs: number) {
     this.intervalMs = touchIntervalMs(idleTimeoutMs);

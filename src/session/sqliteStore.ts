@@ -16,7 +16,6 @@ import type { SessionSettings } from "../config/settings.js";
 import { SqliteUnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { KnownExpiries } from "./knownExpiries.js";
-import { touchIntervalMs } from "./sessionStore.js";
 import type { IndexedSession, SessionStoreHandle, SessionStoreOptions } from "./sessionStore.js";
 
 /**
@@ -45,7 +44,6 @@ export interface SqliteStoreOptions {
 export class SqliteSessionStore extends Store {
   private readonly now: () => number;
   private readonly idleTimeoutMs: number;
-  private readonly touchIntervalMs: number;
   private readonly knownExpiries: KnownExpiries;
   private readonly logger: Logger;
   /**
@@ -59,7 +57,6 @@ export class SqliteSessionStore extends Store {
     super();
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = options.idleTimeoutMs;
-    this.touchIntervalMs = touchIntervalMs(options.idleTimeoutMs);
     this.knownExpiries = new KnownExpiries(options.idleTimeoutMs);
     this.logger = options.logger;
     this.sql = prepare(db);
@@ -133,7 +130,7 @@ export class SqliteSessionStore extends Store {
         idTokenSid,
         sid,
         now,
-        extendFrom: expired - this.touchIntervalMs,
+        extendFrom: expired - this.knownExpiries.intervalMs,
       });
       return undefined;
     });
