@@ -5,31 +5,23 @@
  * whose certificate is not registered.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { writeFileSync } from "node:fs";
+import { describe, it } from "node:test";
 import { createCertificateAuthority, createClientCertificate } from "local-entra";
 import type { LocalClientCertificate } from "local-entra";
 import type { LocalTenantClient } from "local-entra";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
+import { useScratch } from "../support/scratch.js";
 import { dropAccessTokens } from "../support/tokenCacheTools.js";
 
 describe("a certificate instead of a client secret", () => {
-  let dir: string;
-  const apps: TestApp[] = [];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "client-cert-"));
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch("client-cert-");
+  const { apps } = scratch;
 
   function writePem(name: string, certificate: LocalClientCertificate): string {
-    const path = join(dir, name);
+    const path = scratch.path(name);
     writeFileSync(path, certificate.pem, { mode: 0o600 });
     return path;
   }

@@ -12,10 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { rmSync } from "node:fs";
+import { describe, it } from "node:test";
 import type { TestContext } from "node:test";
 import { createClientCertificate, createFederatedIssuer } from "local-entra";
 import type { LocalTenantClient } from "local-entra";
@@ -24,6 +22,7 @@ import type { MountedFile } from "../support/mountedFile.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
+import { useScratch } from "../support/scratch.js";
 import type { TestClient } from "../support/testClient.js";
 import { dropAccessTokens } from "../support/tokenCacheTools.js";
 
@@ -96,15 +95,8 @@ function assertNoFailure(t: TestContext, kind: string, report: TrafficReport): v
 }
 
 describe("rotating the client credential under traffic, without a restart", () => {
-  let dir: string;
-  const apps: TestApp[] = [];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "rotation-"));
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch("rotation-");
+  const { apps } = scratch;
 
   async function start(
     env: Record<string, string>,
@@ -126,7 +118,7 @@ describe("rotating the client credential under traffic, without a restart", () =
 
   it("a secret file (CLIENT_SECRET_FILE) swapped on disk, zero failed requests", async (t) => {
     const [oldSecret, newOne] = [newSecret(), newSecret()];
-    const file = mountFile(join(dir, "secret"), "client-secret", `${oldSecret}\n`);
+    const file = mountFile(scratch.path("secret"), "client-secret", `${oldSecret}\n`);
     const app = await start({ CLIENT_SECRET_FILE: file.path }, { clientSecrets: [{ value: oldSecret }] });
 
     const report = await rotateUnderTraffic(app, [
@@ -149,7 +141,7 @@ describe("rotating the client credential under traffic, without a restart", () =
       createClientCertificate({ subject: "CN=webapp-2026" }),
       createClientCertificate({ subject: "CN=webapp-2027" }),
     ]);
-    const file: MountedFile = mountFile(join(dir, "certificate"), "client.pem", oldCertificate.pem);
+    const file: MountedFile = mountFile(scratch.path("certificate"), "client.pem", oldCertificate.pem);
     const app = await start(
       { CLIENT_CERTIFICATE_PATH: file.path },
       { certificates: [oldCertificate.certificatePem] },
@@ -180,7 +172,7 @@ describe("rotating the client credential under traffic, without a restart", () =
     const oldKey = await createFederatedIssuer();
     const newKey = await createFederatedIssuer({ issuer: oldKey.issuer });
     const file = mountFile(
-      join(dir, "federated"),
+      scratch.path("federated"),
       "azure-identity-token",
       await oldKey.issue({ subject: SUBJECT }),
     );
@@ -203,11 +195,11 @@ describe("rotating the client credential under traffic, without a restart", () =
 
   it("a warm page view does not look at the credential file; a token call does, once", async () => {
     const secret = newSecret();
-    const file = mountFile(join(dir, "warm"), "client-secret", secret);
+    const file = mountFile(scratch.path("warm"), "client-secret", secret);
     const app = await start({ CLIENT_SECRET_FILE: file.path }, { clientSecrets: [{ value: secret }] });
     const [client] = await signedInUsers(app, 1);
     // Gone from disk: any look at it would be logged.
-    rmSync(join(dir, "warm"), { recursive: true });
+    rmSync(scratch.path("warm"), { recursive: true });
     const lookedAt = () => app.logLines.filter((line) => line.includes("cannot read")).length;
 
     for (let i = 0; i < 5; i += 1) assert.equal((await client!.get(`${app.baseUrl}/profile`)).status, 200);
@@ -220,7 +212,7 @@ describe("rotating the client credential under traffic, without a restart", () =
 
   it("a secret file that changes into an unusable one keeps the last good secret, and says so once", async () => {
     const secret = newSecret();
-    const file = mountFile(join(dir, "broken"), "client-secret", secret);
+    const file = mountFile(scratch.path("broken"), "client-secret", secret);
     const app = await start({ CLIENT_SECRET_FILE: file.path }, { clientSecrets: [{ value: secret }] });
     const [client] = await signedInUsers(app, 1);
 
@@ -239,18 +231,11 @@ describe("rotating the client credential under traffic, without a restart", () =
 });
 
 describe("invalid_client: the credential read again, the call made once more", () => {
-  let dir: string;
-  const apps: TestApp[] = [];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "invalid-client-"));
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch("invalid-client-");
+  const { apps } = scratch;
 
   async function startWithSecretFile(name: string, secret: string) {
-    const file = mountFile(join(dir, name), "client-secret", secret);
+    const file = mountFile(scratch.path(name), "client-secret", secret);
     const app = await startTestApp({
       env: { CLIENT_SECRET: "", CLIENT_SECRET_FILE: file.path },
       registration: { clientSecret: undefined, clientSecrets: [{ value: secret }] },

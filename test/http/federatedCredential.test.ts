@@ -8,10 +8,8 @@
  * the token endpoint. Time moves by the movable clock, never by waiting.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
 import { createFederatedIssuer } from "local-entra";
 import type { LocalFederatedIssuer } from "local-entra";
 import { mountFile } from "../support/mountedFile.js";
@@ -21,21 +19,15 @@ import type { MovableClock } from "../support/movableClock.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
+import { useScratch } from "../support/scratch.js";
 import { dropAccessTokens } from "../support/tokenCacheTools.js";
 
 const SUBJECT = "system:serviceaccount:web:entra-webapp";
 const HOUR_MS = 3_600_000;
 
 describe("workload identity federation: a token the registration does not trust", () => {
-  let dir: string;
-  const apps: TestApp[] = [];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "federated-refused-"));
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch("federated-refused-");
+  const { apps } = scratch;
 
   // [what, how the registration or the token differs, the AADSTS code the tenant answers]
   const refusals: [string, { subject?: string; audiences?: string[]; otherIssuer?: boolean }, string][] = [
@@ -48,7 +40,7 @@ describe("workload identity federation: a token the registration does not trust"
       const registeredIssuer = await createFederatedIssuer();
       const tokenIssuer = differs.otherIssuer ? await createFederatedIssuer() : registeredIssuer;
       const file = mountFile(
-        join(dir, `refused-${code}`),
+        scratch.path(`refused-${code}`),
         "token",
         await tokenIssuer.issue({ subject: SUBJECT }),
       );
@@ -94,15 +86,8 @@ describe("workload identity federation: a token the registration does not trust"
 });
 
 describe("workload identity federation (AZURE_FEDERATED_TOKEN_FILE)", () => {
-  let dir: string;
-  const apps: TestApp[] = [];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "federated-"));
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch("federated-");
+  const { apps } = scratch;
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -129,7 +114,11 @@ describe("workload identity federation (AZURE_FEDERATED_TOKEN_FILE)", () => {
     issuer: LocalFederatedIssuer,
     registered: { subject?: string; audiences?: string[] } = {},
   ): Promise<{ app: TestApp; file: MountedFile }> {
-    const file = mountFile(join(dir, name), "azure-identity-token", await issuer.issue({ subject: SUBJECT }));
+    const file = mountFile(
+      scratch.path(name),
+      "azure-identity-token",
+      await issuer.issue({ subject: SUBJECT }),
+    );
     const app = await startTestApp({
       env: {
         CLIENT_SECRET: "",
