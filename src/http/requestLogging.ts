@@ -1,37 +1,48 @@
 /**
- * One log line per request (pino-http) with a request id generated here, never taken from the
- * request. The same id is on error pages and is MSAL's correlation id. Only the path is logged: query
- * strings carry authorization codes and state.
+ * One log line per request, written when the response has gone out (or the connection closed before
+ * it did), with a request id generated here, never taken from the request. The same id is on error
+ * pages and is MSAL's correlation id. Only the path is logged: query strings carry authorization
+ * codes and state.
+ *
+ * Written with the app's logger directly rather than through pino-http: pino-http builds a child
+ * logger per request from a full copy of the request (headers included) that it then redacts, which
+ * was the largest cost of a page after the session itself. The line keeps pino-http's shape
+ * (`req.id`, `req.method`, `req.path`, `res.statusCode`, `responseTime`), and it still passes through
+ * the logger's redaction and token masking like every other line.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
-import { pinoHttp } from "pino-http";
 import type { Logger } from "../logger.js";
 
+/** Polled every few seconds by orchestrators and scrapers: a line each would drown the rest. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
-const pathOf = (url: string | undefined) => (url ?? "/").split("?")[0]!;
+const pathOf = (url: string) => {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+};
 
 export function requestLogging(logger: Logger): RequestHandler {
-  const log = pinoHttp({
-    logger,
-    genReqId: () => randomUUID(),
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        path: pathOf(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
   return (req, res, next) => {
-    log(req, res);
-    res.locals.requestId = req.id as string;
+    const id = randomUUID();
+    res.locals.requestId = id;
+    const path = pathOf(req.url);
+    if (!QUIET_PATHS.has(path)) {
+      const started = Date.now();
+      const method = req.method;
+      // "close" comes once for every response: after "finish", or alone when the client went away.
+      res.once("close", () => {
+        const line = {
+          req: { id, method, path },
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - started,
+        };
+        if (!res.writableFinished) logger.warn(line, "request aborted before the response was sent");
+        else if (res.statusCode >= 500) logger.error(line, "request failed");
+        else if (res.statusCode >= 400) logger.warn(line, "request completed");
+        else logger.info(line, "request completed");
+      });
+    }
     next();
   };
 }

@@ -147,8 +147,10 @@ export class RedisSessionStore extends Store {
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     // Nothing to write when the session was written or touched within the touch interval
     // (touchIntervalMs), as this request's read saw: the common case of a page view.
+    // Answered at once: express-session holds back the response's last byte until the touch
+    // answers, which would send every page in two writes (two packets).
     if (this.knownExpiries.touchIsNeedless(sid, Date.now())) {
-      settle(async () => undefined, callback);
+      callback?.();
       return;
     }
     // PEXPIRE never creates a key: touching a destroyed session leaves it destroyed. The touch also

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { maskTokenShapedValues } from "../../src/logger.js";
+import express from "express";
+import { requestLogging } from "../../src/http/requestLogging.js";
+import { createLogger, maskTokenShapedValues } from "../../src/logger.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
@@ -57,6 +62,158 @@ describe("request logging", () => {
     await app.newClient().get(`${app.baseUrl}/healthz`);
 
     assert.equal(requestLines().length, before);
+  });
+});
+
+/** The middleware alone on a real server, logging through the app's real logger (redaction, masking). */
+describe("requestLogging, line by line", () => {
+  const lines: string[] = [];
+  const waiting: Array<() => void> = [];
+  const logger = createLogger({
+    level: "info",
+    destination: {
+      write: (line: string) => {
+        lines.push(line);
+        waiting.shift()?.();
+      },
+    },
+  });
+  const app = express();
+  app.use(requestLogging(logger));
+  app.use((_req, res, next) => {
+    res.set("X-Request-Id-Seen", res.locals.requestId);
+    next();
+  });
+  app.all("/status/:code", (req, res) => {
+    res.status(Number(req.params.code)).send("answer");
+  });
+  app.get("/never-answers", () => undefined);
+  app.get("/{*rest}", (_req, res) => {
+    res.send("ok");
+  });
+  let baseUrl = "";
+  const server = createServer(app);
+  before(async () => {
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const parsed = (from: number) =>
+    lines.slice(from).map((l) => JSON.parse(l) as RequestLine & Record<string, unknown>);
+
+  const cases: Array<[status: number, level: number, message: string]> = [
+    [200, 30, "request completed"],
+    [201, 30, "request completed"],
+    [204, 30, "request completed"],
+    [302, 30, "request completed"],
+    [303, 30, "request completed"],
+    [304, 30, "request completed"],
+    [399, 30, "request completed"],
+    [400, 40, "request completed"],
+    [401, 40, "request completed"],
+    [403, 40, "request completed"],
+    [404, 40, "request completed"],
+    [413, 40, "request completed"],
+    [429, 40, "request completed"],
+    [499, 40, "request completed"],
+    [500, 50, "request failed"],
+    [502, 50, "request failed"],
+    [503, 50, "request failed"],
+    [504, 50, "request failed"],
+  ];
+  for (const [status, level, message] of cases) {
+    it(`a response with status ${status} is one line at level ${level}: "${message}"`, async () => {
+      const from = lines.length;
+
+      const response = await fetch(`${baseUrl}/status/${status}`, { method: "POST", redirect: "manual" });
+      await response.arrayBuffer();
+
+      const [line, ...more] = parsed(from);
+      assert.equal(more.length, 0);
+      assert.deepEqual(line!.req, {
+        id: response.headers.get("x-request-id-seen"),
+        method: "POST",
+        path: `/status/${status}`,
+      });
+      assert.deepEqual(line!.res, { statusCode: status });
+      assert.equal(line!.level, level);
+      assert.equal(line!.msg, message);
+      assert.equal(typeof line!.responseTime, "number");
+    });
+  }
+
+  const urls: Array<[url: string, loggedPath: string | undefined]> = [
+    ["/", "/"],
+    ["/?code=0.AAA-secret-code&state=s", "/"],
+    ["/auth/redirect?code=0.AAA-secret-code&state=xyz&session_state=abc", "/auth/redirect"],
+    ["/a/b/c?", "/a/b/c"],
+    ["/a?b?c=secret-after-second-mark", "/a"],
+    ["/%3Fnot-a-query?code=secret-code", "/%3Fnot-a-query"],
+    ["/healthz", undefined],
+    ["/readyz", undefined],
+    ["/metrics", undefined],
+    ["/healthz?probe=1", undefined],
+    ["/metrics?name[]=x", undefined],
+    ["/healthz/", "/healthz/"],
+    ["/HEALTHZ", "/HEALTHZ"],
+    ["/healthzz", "/healthzz"],
+  ];
+  for (const [url, loggedPath] of urls) {
+    it(`GET ${url} ${loggedPath === undefined ? "is not logged (a probe)" : `logs the path ${loggedPath} and nothing of the query`}`, async () => {
+      const from = lines.length;
+      const marker = await fetch(`${baseUrl}${url}`);
+      await marker.arrayBuffer();
+      // A request that is always logged, after it: its line shows that the first one's would be there.
+      const after = await fetch(`${baseUrl}/status/200`);
+      await after.arrayBuffer();
+
+      const paths = parsed(from).map((l) => l.req?.path);
+      assert.deepEqual(paths, loggedPath === undefined ? ["/status/200"] : [loggedPath, "/status/200"]);
+      assert.ok(!lines.slice(from).join("").includes("secret"), "nothing of the query is logged");
+    });
+  }
+
+  it("the request id is generated for every request and never taken from the request's headers", async () => {
+    const from = lines.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${baseUrl}/status/200`, {
+        headers: { "x-request-id": "attacker-chosen", "request-id": "attacker-chosen" },
+      });
+      await response.arrayBuffer();
+      ids.push(response.headers.get("x-request-id-seen")!);
+    }
+
+    assert.equal(new Set(ids).size, 5);
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual(
+      parsed(from).map((l) => l.req?.id),
+      ids,
+    );
+  });
+
+  it("a request whose client goes away before the answer is one warn line saying so", async () => {
+    const from = lines.length;
+    const written = new Promise<void>((resolve) => waiting.push(resolve));
+
+    const call = httpRequest(`${baseUrl}/never-answers`);
+    call.on("error", () => undefined);
+    call.end();
+    await new Promise<void>((resolve) => server.once("request", () => resolve()));
+    call.destroy();
+    await written;
+
+    const [line, ...more] = parsed(from);
+    assert.equal(more.length, 0);
+    assert.equal(line!.level, 40);
+    assert.equal(line!.msg, "request aborted before the response was sent");
+    assert.equal(line!.req?.path, "/never-answers");
   });
 });
 
