@@ -7,8 +7,7 @@
  * Written with the app's logger directly rather than through pino-http: pino-http builds a child
  * logger per request from a full copy of the request (headers included) that it then redacts, which
  * was the largest cost of a page after the session itself. The line keeps pino-http's shape
- * (`req.id`, `req.method`, `req.path`, `res.statusCode`, `responseTime`), and it still passes through
- * the logger's redaction and token masking like every other line.
+ * (`req.id`, `req.method`, `req.path`, `res.statusCode`, `responseTime`).
  */
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
@@ -23,6 +22,11 @@ const pathOf = (url: string) => {
 };
 
 export function requestLogging(logger: Logger): RequestHandler {
+  // The line holds only fields made here (an id, the method, the path without its query, a status
+  // and a duration), none of them a header or a token object, so the logger's redaction by path has
+  // nothing to find in it; skipping it spares a copy of the line per request. The token masking as
+  // the line is written (a hook of the destination) still applies, e.g. to a token-shaped path.
+  const requestLog = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const id = randomUUID();
     res.locals.requestId = id;
@@ -37,10 +41,10 @@ export function requestLogging(logger: Logger): RequestHandler {
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - started,
         };
-        if (!res.writableFinished) logger.warn(line, "request aborted before the response was sent");
-        else if (res.statusCode >= 500) logger.error(line, "request failed");
-        else if (res.statusCode >= 400) logger.warn(line, "request completed");
-        else logger.info(line, "request completed");
+        if (!res.writableFinished) requestLog.warn(line, "request aborted before the response was sent");
+        else if (res.statusCode >= 500) requestLog.error(line, "request failed");
+        else if (res.statusCode >= 400) requestLog.warn(line, "request completed");
+        else requestLog.info(line, "request completed");
       });
     }
     next();

@@ -160,6 +160,9 @@ describe("requestLogging, line by line", () => {
     ["/healthz?probe=1", undefined],
     ["/metrics?name[]=x", undefined],
     ["/healthz/", "/healthz/"],
+    // The path itself is still masked when it is token-shaped (the destination's hook).
+    ["/eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJl?x=1", "/[redacted-jwt]"],
+    ["/auth/code=0.AAA-secret-code-in-path", "/auth/code=[redacted]"],
     ["/HEALTHZ", "/HEALTHZ"],
     ["/healthzz", "/healthzz"],
   ];
