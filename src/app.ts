@@ -128,7 +128,8 @@ export function createApp(deps: AppDependencies): express.Express {
     });
   }
 
-  app.use(requireSecureTransport({ secureCookie: config.session.secureCookie }));
+  // Only a site whose cookie is Secure can lose its session to plain http (an http site needs no check).
+  if (config.session.secureCookie) app.use(requireSecureTransport());
   const accountSessions = createAccountSessions({
     store: deps.sessionStore,
     index: deps.sessionIndex,

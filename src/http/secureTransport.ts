@@ -10,9 +10,9 @@
 import type { RequestHandler } from "express";
 import { MisconfiguredProxyError } from "../errors.js";
 
-export function requireSecureTransport(options: { secureCookie: boolean }): RequestHandler {
+export function requireSecureTransport(): RequestHandler {
   return (req, _res, next) => {
-    if (!options.secureCookie || req.secure) {
+    if (req.secure) {
       next();
       return;
     }

@@ -14,13 +14,17 @@ export function createAbsoluteTimeout(deps: {
   logger: Logger;
 }): RequestHandler {
   const { absoluteTimeoutMs, now, logger } = deps;
-  return async (req, res, next) => {
+  // Not an async function: every request passes here, and only the rare expired one has to wait.
+  return (req, res, next) => {
     const account = readAccount(req.session);
-    if (account && now() - account.signedInAt > absoluteTimeoutMs) {
-      // A new, empty session under a new id; the old one is deleted from the store.
-      await regenerateSession(req.session);
-      logger.info({ requestId: res.locals.requestId }, "session reached its absolute timeout");
+    if (!account || now() - account.signedInAt <= absoluteTimeoutMs) {
+      next();
+      return undefined;
     }
-    next();
+    // A new, empty session under a new id; the old one is deleted from the store.
+    return regenerateSession(req.session).then(() => {
+      logger.info({ requestId: res.locals.requestId }, "session reached its absolute timeout");
+      next();
+    });
   };
 }
