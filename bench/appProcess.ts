@@ -8,6 +8,8 @@ import type { AppProcessOptions, AppReady, AppRequest, AppSnapshot } from "./pro
 export interface AppProcess {
   pid: number;
   baseUrl: string;
+  /** Where each measured route is served (see AppReady). */
+  routeUrls: AppReady["routeUrls"];
   /** The environment the app's settings were loaded from. */
   env: Record<string, string>;
   snapshot(options: { gc: boolean }): Promise<AppSnapshot>;
@@ -28,6 +30,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
   return {
     pid: child.pid,
     baseUrl: child.ready.baseUrl,
+    routeUrls: child.ready.routeUrls,
     env: child.ready.env,
     snapshot: ({ gc }) => child.request<AppSnapshot>({ type: "snapshot", gc }),
     setCeilingToken: (token) => call({ type: "setCeilingToken", token }),

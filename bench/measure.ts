@@ -99,7 +99,7 @@ export const rateOf = (run: LoadRun) => (run.durationSeconds > 0 ? run.responses
 export function loader(system: System, spec: LoadSpecFor) {
   const load = (requests: number, seconds: number) =>
     driveLoad({
-      baseUrl: system.baseUrl,
+      baseUrl: system.routeUrls[spec.route],
       path: spec.path,
       headers: { [ROUTE_HEADER]: spec.route },
       cookies: spec.cookies,

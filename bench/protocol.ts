@@ -33,8 +33,8 @@ export interface TenantProcessOptions {
 }
 
 /**
- * The header every load request carries: bench/server.ts serves the request with the app it names
- * (no header: the main app, which sign-ins use) and counts it under that name.
+ * The header every load request carries (to the address AppReady.routeUrls gives for its route):
+ * bench/server.ts counts the request under the route it names.
  */
 export const ROUTE_HEADER = "x-bench-route";
 
@@ -131,7 +131,10 @@ export interface ReadyMessage {
 }
 
 export interface AppReady extends ReadyMessage {
+  /** The main app's address (sign-ins, /profile, the ceiling, home). */
   baseUrl: string;
+  /** Where each measured route is served: every app of the process listens on a port of its own. */
+  routeUrls: Record<RouteName, string>;
   /** The environment the app's settings were loaded from (the parent loads the same settings). */
   env: Record<string, string>;
 }

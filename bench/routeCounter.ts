@@ -1,9 +1,9 @@
 /**
- * The app process's count of the measured routes' requests (bench/server.ts mounts it in front of
- * the apps), by the route the request's `x-bench-route` header names (requests without one, such as
+ * The app process's count of the measured routes' requests (bench/server.ts calls it before each
+ * app), by the route the request's `x-bench-route` header names (requests without one, such as
  * sign-ins, are not counted), and the wait until none is running that every snapshot starts with.
  */
-import type { RequestHandler } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ROUTE_HEADER, ROUTES, routeNamed } from "./protocol.js";
 import type { RouteCounts, RouteName } from "./protocol.js";
 
@@ -22,7 +22,7 @@ export function createRouteCounter() {
   ) as Record<RouteName, RouteCounts>;
   let running = 0;
   let idleWaiters: (() => void)[] = [];
-  const middleware: RequestHandler = (req, res, next) => {
+  const count = (req: IncomingMessage, res: ServerResponse): void => {
     const route = routeNamed(req.headers[ROUTE_HEADER]);
     running += 1;
     let handled = false;
@@ -43,7 +43,6 @@ export function createRouteCounter() {
       }
       return end(...args);
     }) as typeof res.end;
-    next();
   };
   const whenIdle = async (): Promise<boolean> => {
     if (running === 0) return true;
@@ -55,5 +54,5 @@ export function createRouteCounter() {
     clearTimeout(timer);
     return idle;
   };
-  return { routes, middleware, whenIdle };
+  return { routes, count, whenIdle };
 }

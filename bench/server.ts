@@ -3,24 +3,26 @@
  * app as src/compose.ts wires it (with `GET /bench/ceiling`), on a counted session store, talking to
  * the local tenant of another process (bench/tenantServer.ts); beside it, in the same process and on
  * the same store handle, the variants the page rounds compare it with: the app with one layer off
- * (composeApp's `layersOff`, or rendering, bench/renderingOff.ts) and the bare page. An outer Express
- * app counts finished requests and hands each to the app its `x-bench-route` header names (the main
- * app without one), so every route pays the same dispatch. Everything listens on 127.0.0.1. It
+ * (composeApp's `layersOff`, or rendering, bench/renderingOff.ts) and the bare page. Each app listens
+ * on a port of its own, on a server made as production's (createAppServer), and every request is
+ * counted under the route its `x-bench-route` header names. Everything listens on 127.0.0.1. It
  * answers the parent's requests over IPC (counts, CPU time, memory, CPU profiles) and exits when the
  * parent goes away.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
+import type { RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import express from "express";
-import type { RequestHandler } from "express";
+import type { Request, Response } from "express";
 import type { Store } from "express-session";
 import type { SwitchableLayer } from "../src/app.js";
 import { composeApp } from "../src/compose.js";
 import type { ComposeOptions } from "../src/compose.js";
 import { loadConfig } from "../src/config/loadConfig.js";
 import type { AppConfig } from "../src/config/settings.js";
+import { createAppServer } from "../src/http/createAppServer.js";
 import { createHttpsAgent } from "../src/http/createHttpsAgent.js";
 import { createLogger } from "../src/logger.js";
 import type { Logger } from "../src/logger.js";
@@ -32,7 +34,7 @@ import type { CeilingToken } from "./ceiling.js";
 import { serveParent } from "./child.js";
 import { countStoreCalls } from "./countingStore.js";
 import { createCpuProfiler } from "./cpuProfile.js";
-import { homeWithout, LAYERS_OFF, ROUTE_HEADER, routeNamed, ROUTES } from "./protocol.js";
+import { homeWithout, LAYERS_OFF, ROUTES } from "./protocol.js";
 import type {
   AppProcessOptions,
   AppReady,
@@ -123,32 +125,59 @@ async function start(): Promise<{
       composed: await composeApp(config, { ...shared, layersOff: new Set([layer]) }),
     })),
   );
-  const withoutRendering = express.Router();
-  withoutRendering.use(renderingOff(), composed.app);
-  const appFor = new Map<RouteName, RequestHandler>([
-    ["profile", composed.app],
-    ["ceiling", composed.app],
-    ["home", composed.app],
-    ["bare", createBareApp(config, counting.store, logger)],
-    [homeWithout("rendering"), withoutRendering],
-    ...variants.map((v): [RouteName, RequestHandler] => [homeWithout(v.layer), v.composed.app]),
+  const rendering = renderingOff();
+  const withoutRendering: RequestListener = (req, res) => {
+    void rendering(req as Request, res as Response, () => {
+      composed.app(req, res);
+    });
+  };
+  const bare = createBareApp(config, counting.store, logger);
+  // Each app on a server of its own, made as production's server.ts makes it (createAppServer: the
+  // app's own request and response prototypes), so that no route pays for a prototype swap that
+  // production does not. The counter comes first, as a plain function.
+  const listenerFor = new Map<RouteName, { app: express.Express; handle?: RequestListener }>([
+    ["profile", { app: composed.app }],
+    ["ceiling", { app: composed.app }],
+    ["home", { app: composed.app }],
+    ["bare", { app: bare }],
+    [homeWithout("rendering"), { app: composed.app, handle: withoutRendering }],
+    ...variants.map((v): [RouteName, { app: express.Express }] => [
+      homeWithout(v.layer),
+      { app: v.composed.app },
+    ]),
   ]);
-  const missing = ROUTES.filter((route) => !appFor.has(route));
+  const missing = ROUTES.filter((route) => !listenerFor.has(route));
   if (missing.length > 0) throw new Error(`no app serves ${missing.join(", ")}`);
-  const outer = express();
-  outer.disable("x-powered-by");
-  outer.use(counter.middleware);
-  // Each app is called as production's server.ts calls it (not mounted: no settings from `outer`).
-  outer.use((req, res, next) => {
-    const route = routeNamed(req.headers[ROUTE_HEADER]);
-    const app = route === undefined ? composed.app : appFor.get(route)!;
-    app(req, res, next);
-  });
-  server.on("request", outer);
+  const counted =
+    (handle: RequestListener): RequestListener =>
+    (req, res) => {
+      counter.count(req, res);
+      handle(req, res);
+    };
+  // The first server (its port is in the app's settings) only signs the sessions in.
+  server.on("request", composed.app);
+  const servers = [server];
+  const urlOf = new Map<RequestListener, string>();
+  const routeUrls = {} as Record<RouteName, string>;
+  for (const [route, { app, handle }] of listenerFor) {
+    const listener = handle ?? app;
+    let url = urlOf.get(listener);
+    if (url === undefined) {
+      const own = createAppServer(app, counted(listener));
+      own.listen(0, "127.0.0.1");
+      await once(own, "listening");
+      servers.push(own);
+      url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+      urlOf.set(listener, url);
+    }
+    routeUrls[route] = url;
+  }
 
   const close = async () => {
-    server.closeAllConnections();
-    server.close();
+    for (const each of servers) {
+      each.closeAllConnections();
+      each.close();
+    }
     ceilingAgent.destroy();
     for (const app of [composed, ...variants.map((v) => v.composed)]) await app.close();
     await handle.close();
@@ -171,7 +200,7 @@ async function start(): Promise<{
 
   const profiler = createCpuProfiler();
   return {
-    ready: { type: "ready", baseUrl, env },
+    ready: { type: "ready", baseUrl, routeUrls, env },
     answer: async (request): Promise<unknown> => {
       switch (request.type) {
         case "snapshot":

@@ -19,6 +19,7 @@ import {
   wantsLocalMode,
 } from "./localMode.js";
 import { closeGracefully } from "./http/closeGracefully.js";
+import { createAppServer } from "./http/createAppServer.js";
 
 const RELOAD_TEMPLATES_FLAG = "--reload-templates";
 
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     reloadTemplates: process.argv.includes(RELOAD_TEMPLATES_FLAG),
   });
 
-  const server = composed.app.listen(config.port);
+  const server = createAppServer(composed.app).listen(config.port);
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   logger.info(
