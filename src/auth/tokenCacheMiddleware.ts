@@ -3,7 +3,6 @@
  * that session's serialized cache (a fresh MSAL client, built only if the route asks for a token),
  * and exposes the account to the views. Nothing user-specific outlives the request.
  */
-import type { ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
 import type { AppMetrics } from "../metrics/createMetrics.js";
@@ -40,16 +39,10 @@ export function createTokenCacheMiddleware(deps: {
       now: deps.now,
       metrics: deps.metrics,
       inFlight,
-      requestEnded: () => responseEnded(res),
+      response: res,
       correlationId: res.locals.requestId,
       logger: deps.logger,
     });
     next();
   };
-}
-
-/** Settles when the response is over, also if it already is (a client that left early). */
-function responseEnded(res: ServerResponse): Promise<void> {
-  if (res.writableEnded || res.closed) return Promise.resolve();
-  return new Promise((resolve) => res.once("close", () => resolve()));
 }

@@ -144,22 +144,37 @@ export function sessionTokenCache(
   homeAccountId: string,
   sealing: TokenCacheSealing,
 ): SessionTokenCache {
-  let opened: { envelope: unknown; plaintext: string } | undefined;
-  return {
-    read: () => {
-      const envelope = session.tokenCache;
-      if (envelope === undefined) return undefined;
-      if (opened?.envelope !== envelope)
-        opened = { envelope, plaintext: sealing.cipher.open(envelope, homeAccountId) };
-      return opened.plaintext;
-    },
-    write: (serialized) => {
-      const envelope = sealing.cipher.seal(serialized, homeAccountId);
-      session.tokenCache = envelope;
-      session.tokenCacheWrittenAt = sealing.now();
-      opened = { envelope, plaintext: serialized };
-    },
-  };
+  return new SealedSessionCache(session, homeAccountId, sealing);
+}
+
+/**
+ * Its state in fields, not in closures: it hangs on the request (through `req.tokens`), and
+ * per-request closures reachable from the request kept requests alive through young-generation
+ * collections (see createTokenSource.ts).
+ */
+class SealedSessionCache implements SessionTokenCache {
+  private opened: { envelope: unknown; plaintext: string } | undefined;
+
+  constructor(
+    private readonly session: AppSession,
+    private readonly homeAccountId: string,
+    private readonly sealing: TokenCacheSealing,
+  ) {}
+
+  read(): string | undefined {
+    const envelope = this.session.tokenCache;
+    if (envelope === undefined) return undefined;
+    if (this.opened?.envelope !== envelope)
+      this.opened = { envelope, plaintext: this.sealing.cipher.open(envelope, this.homeAccountId) };
+    return this.opened.plaintext;
+  }
+
+  write(serialized: string): void {
+    const envelope = this.sealing.cipher.seal(serialized, this.homeAccountId);
+    this.session.tokenCache = envelope;
+    this.session.tokenCacheWrittenAt = this.sealing.now();
+    this.opened = { envelope, plaintext: serialized };
+  }
 }
 
 /** What the Session page shows of the stored cache: its size as stored and when it was last written. */
