@@ -5,12 +5,11 @@
  * sign-out, for the same signed-in browser (cookies are per host, not per port).
  */
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Express } from "express";
 import { createAppServer } from "../../src/http/createAppServer.js";
+import { closeNow, listenOnLoopback } from "../support/loopback.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
@@ -34,15 +33,12 @@ describe("createAppServer", () => {
         response: Object.getPrototypeOf(res) === express.response,
       });
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    appUrl = await listenOnLoopback(server);
     client = app.newClient();
     await signIn(app, client);
   });
   after(async () => {
-    server.closeAllConnections();
-    server.close();
+    closeNow(server);
     await app.close();
   });
 

@@ -8,9 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
 import express from "express";
@@ -40,6 +38,7 @@ import { requestLogging } from "../../src/http/requestLogging.js";
 import { createLogger } from "../../src/logger.js";
 import { useTemplates } from "../../src/pages/templateEngine.js";
 import { projectPaths } from "../../src/paths.js";
+import { closeNow, listenOnLoopback } from "../support/loopback.js";
 
 // What people read, spelled out here rather than imported: these sentences are the contract.
 const UNEXPECTED = "An unexpected error happened on our side. Please try again later.";
@@ -350,14 +349,9 @@ describe("error pages", () => {
     });
     app.use(handler);
     server.on("request", app);
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = await listenOnLoopback(server);
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => closeNow(server));
 
   const parsedLines = () => logLines.map((line) => JSON.parse(line) as LogLine);
 

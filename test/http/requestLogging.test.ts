@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import express from "express";
 import { requestLogging } from "../../src/http/requestLogging.js";
 import { createLogger, maskTokenShapedValues } from "../../src/logger.js";
+import { closeNow, listenOnLoopback } from "../support/loopback.js";
 import { authorizeAtTenant, signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
@@ -94,14 +93,9 @@ describe("requestLogging, line by line", () => {
   let baseUrl = "";
   const server = createServer(app);
   before(async () => {
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = await listenOnLoopback(server);
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => closeNow(server));
 
   const parsed = (from: number) =>
     lines.slice(from).map((l) => JSON.parse(l) as RequestLine & Record<string, unknown>);
