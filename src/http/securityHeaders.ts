@@ -49,10 +49,10 @@ function contentSecurityPolicy(options: SecurityHeaderOptions, frameAncestors: r
  */
 export function allowFramingBy(origin: string, options: SecurityHeaderOptions): RequestHandler {
   const policy = helmet.contentSecurityPolicy(contentSecurityPolicy(options, [origin]));
-  return (req, res, next) => {
+  return constantHeaders((req, res, next) => {
     res.removeHeader("X-Frame-Options");
     policy(req, res, next);
-  };
+  });
 }
 
 export function securityHeaders(options: SecurityHeaderOptions): RequestHandler {
@@ -64,15 +64,24 @@ export function securityHeaders(options: SecurityHeaderOptions): RequestHandler 
  * request), worked out once: helmet runs its dozen steps once here, and each response then gets the
  * same headers from a list, without running those steps again (they showed in every page's profile).
  */
-function constantHeaders(policy: RequestHandler): RequestHandler {
+export function constantHeaders(policy: RequestHandler): RequestHandler {
   const operations: Array<[name: string, value: string | undefined]> = [];
   let completed = false;
   let failure: unknown;
-  const recorder = {
+  const recorder: Record<string, unknown> = {
     setHeader: (name: string, value: unknown) => void operations.push([name, String(value)]),
     removeHeader: (name: string) => void operations.push([name, undefined]),
   };
-  void policy({} as never, recorder as never, (error?: unknown) => {
+  // A policy that reads the request or anything else of the response (a CSP nonce, say) is not
+  // constant: worked out once, every response would get the same value.
+  const only = (what: string, allowed: Record<string, unknown>) =>
+    new Proxy(allowed, {
+      get: (target, property) => {
+        if (typeof property === "string" && Object.hasOwn(target, property)) return target[property];
+        throw new Error(`the header policy reads the ${what} (${String(property)})`);
+      },
+    });
+  void policy(only("request", {}) as never, only("response", recorder) as never, (error?: unknown) => {
     failure = error;
     completed = true;
   });

@@ -179,8 +179,7 @@ export class SqliteSessionStore extends Store {
     return this.sql.prune.run(this.now()).changes;
   }
 
-  /** Runs a statement and answers on a later tick, as express-session's own stores do, never throwing. */
-  /** For a touch: the statement is synchronous anyway, and so is the answer (see touch). */
+  /** For a touch: the statement is synchronous anyway, and so is the answer (see touch). Never throws. */
   private answerAtOnce(callback: Callback | undefined, work: () => undefined): void {
     let failure: unknown;
     try {
@@ -191,6 +190,7 @@ export class SqliteSessionStore extends Store {
     callback?.(failure ?? null);
   }
 
+  /** Runs a statement and answers on a later tick, as express-session's own stores do, never throwing. */
   private answer<T>(callback: ((err: unknown, value?: T) => void) | undefined, work: () => T): void {
     let value: T;
     try {
