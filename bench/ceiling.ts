@@ -35,7 +35,7 @@ export function createCeilingRouter(deps: {
     const profile = await graph.getMe(deps.token.value, res.locals.requestId);
     res.locals.account = account;
     res.locals.csrfToken = readCsrfToken(req.session);
-    res.render("profile", { profile });
+    res.render("profile", { title: "Profile", profile });
   });
   return router;
 }

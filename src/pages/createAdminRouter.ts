@@ -20,7 +20,7 @@ export function createAdminRouter({ adminRole, serviceState }: AdminRouterDeps):
     const state = await serviceState(res.locals.requestId);
     // Said here as well as app-wide (noStore): this page must never be kept.
     res.set("Cache-Control", "no-store");
-    res.render("admin", { state, adminRole });
+    res.render("admin", { title: "Service state", state, adminRole });
   });
   return router;
 }

@@ -32,14 +32,14 @@ export function createPageRouter(deps: PageRouterDeps): Router {
   const tokenCall = (req: Request): TokenCallContext => ({ tokens: req.tokens!, session: req.session, now });
 
   router.get("/", (_req, res) => {
-    res.render("home");
+    res.render("home", { title: "Home" });
   });
 
   router.get("/profile", requireSignIn, async (req, res) => {
     const profile = await callWithToken(tokenCall(req), auth.scopes, (token) =>
       graph.getMe(token, res.locals.requestId),
     );
-    res.render("profile", { profile });
+    res.render("profile", { title: "Profile", profile });
   });
 
   router.get("/profile/photo", requireSignIn, async (req, res) => {
@@ -69,13 +69,14 @@ export function createPageRouter(deps: PageRouterDeps): Router {
     const events = await callWithToken(tokenCall(req), auth.calendarScopes, (token) =>
       graph.getMyCalendarView(token, { from, to, top: CALENDAR_MAX_EVENTS }, res.locals.requestId),
     );
-    res.render("calendar", { events, from, to, daysAhead: CALENDAR_DAYS_AHEAD });
+    res.render("calendar", { title: "Calendar", events, from, to, daysAhead: CALENDAR_DAYS_AHEAD });
   });
 
   router.get("/session", requireSignIn, async (req, res) => {
     const summary = req.tokens!.describeCache();
     const sessions = await accountSessions.list(res.locals.account!.homeAccountId, req.sessionID);
     res.render("session", {
+      title: "Session",
       sessions,
       // Set only by the form that ended another session; any other value shows nothing.
       endedOne: req.query.ended === "1",

@@ -2,12 +2,17 @@
  * Pages are rendered from templates compiled once per process, with no disk access per render,
  * whatever NODE_ENV says (`npm start` runs as development by default); only `npm run dev`
  * (reloadTemplates) re-reads them. And pages carry no ETag: they are no-store, so nothing would
- * revalidate one, and computing it hashes every body.
+ * revalidate one, and computing it hashes every body. The engine itself (src/pages/templateEngine.ts):
+ * the layout around every page, escaping, a title on every page, and strict views.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import ejsModule from "ejs";
 import { after, afterEach, before, describe, it, mock } from "node:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import express from "express";
+import { LAYOUT_FILE, VIEW_LOCALS, useTemplates } from "../../src/pages/templateEngine.js";
 import { projectPaths } from "../../src/paths.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
@@ -15,7 +20,10 @@ import type { TestApp } from "../support/testApp.js";
 import type { TestClient } from "../support/testClient.js";
 
 /** The EJS instance the app renders with (src/pages/templateEngine.ts); its file loader is a documented hook. */
-const ejs = ejsModule as unknown as { fileLoader: (path: string) => Buffer };
+const ejs = ejsModule as unknown as {
+  fileLoader: (path: string) => Buffer;
+  compile: (source: string, options: object) => unknown;
+};
 
 /** Counts template reads (EJS's file loader) and file-system checks while `work` runs. */
 async function diskAccessDuring(work: () => Promise<void>) {
@@ -80,9 +88,9 @@ for (const [label, env, reloadTemplates] of [
         });
 
         if (reloadTemplates) {
-          // The page's own template and its two partials, each time.
-          assert.ok(reads.length >= 9, `templates read: ${reads.length}`);
-          assert.ok(reads.some((file) => file.endsWith("top.ejs")));
+          // The page's own template and the layout, each time.
+          assert.equal(reads.length, 6, `templates read: ${reads.join(", ")}`);
+          assert.equal(reads.filter((file) => file.endsWith(`/${LAYOUT_FILE}`)).length, 3);
         } else {
           assert.deepEqual(reads, [], "templates read after the first render");
           assert.equal(checks, 0, "file-system checks per render");
@@ -92,22 +100,83 @@ for (const [label, env, reloadTemplates] of [
   });
 }
 
-describe("the templates", () => {
-  it("every include in views/ names its file from the views root, so that no render checks the disk", () => {
+/** Renders `view` with the app's engine (a real Express app), over the views folder `viewsDir`. */
+function renderWith(viewsDir: string, view: string, locals: object, reload = false): Promise<string> {
+  const app = express();
+  useTemplates(app, { viewsDir, reload });
+  return new Promise((resolve, reject) => {
+    app.render(view, locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html!)));
+  });
+}
+
+describe("the template engine", () => {
+  let scratch: string;
+  before(() => {
+    scratch = fs.mkdtempSync(join(tmpdir(), "views-"));
+    fs.writeFileSync(join(scratch, LAYOUT_FILE), "<title><%= title %></title><main><%- body -%></main>");
+    fs.writeFileSync(join(scratch, "page.ejs"), "<p><%= message %></p>\n");
+    fs.writeFileSync(join(scratch, "unlisted.ejs"), "<p><%= notAViewLocal %></p>");
+    fs.writeFileSync(join(scratch, "throws.ejs"), "<% throw new Error('the view failed') %>");
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it("wraps the page in the layout", async () => {
+    assert.equal(
+      await renderWith(scratch, "page", { title: "T", message: "hello" }),
+      "<title>T</title><main><p>hello</p>\n</main>",
+    );
+  });
+
+  const hostile: [string, string][] = [
+    ["<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"],
+    ['"><img src=x onerror=alert(1)>', "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"],
+    ["' onmouseover='x", "&#39; onmouseover=&#39;x"],
+    ["a & b", "a &amp; b"],
+    ["</main><main>", "&lt;/main&gt;&lt;main&gt;"],
+  ];
+  for (const [text, escaped] of hostile) {
+    it(`escapes ${JSON.stringify(text)} in the page and in the layout`, async () => {
+      const html = await renderWith(scratch, "page", { title: text, message: text });
+      assert.equal(html, `<title>${escaped}</title><main><p>${escaped}</p>\n</main>`);
+    });
+  }
+
+  for (const [name, title] of [
+    ["no title", undefined],
+    ["an empty title", ""],
+    ["a title that is not text", 42],
+  ] as const) {
+    it(`refuses a page with ${name}: a route that forgot it fails, rather than showing "undefined"`, async () => {
+      await assert.rejects(renderWith(scratch, "page", { title, message: "m" }), /rendered without a title/);
+    });
+  }
+
+  for (const reload of [false, true]) {
+    it(`a view that reads a name missing from VIEW_LOCALS fails its render (reload ${reload})`, async () => {
+      await assert.rejects(
+        renderWith(scratch, "unlisted", { title: "T" }, reload),
+        /notAViewLocal is not defined/,
+      );
+    });
+
+    it(`a view that throws fails its render instead of the process (reload ${reload})`, async () => {
+      await assert.rejects(renderWith(scratch, "throws", { title: "T" }, reload), /the view failed/);
+    });
+  }
+
+  it("every view of the app compiles in strict mode with VIEW_LOCALS, and none includes another", () => {
     const viewsDir = projectPaths().views;
     const files = fs
       .readdirSync(viewsDir, { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ejs"));
-    const includes = files.flatMap((file) =>
-      [...fs.readFileSync(`${viewsDir}/${file}`, "utf8").matchAll(/include\(\s*(['"`])(.*?)\1/g)].map(
-        (match) => ({ file, target: match[2]! }),
-      ),
-    );
-
-    assert.ok(includes.length >= 12, `includes found: ${includes.length}`);
-    assert.deepEqual(
-      includes.filter(({ target }) => !target.startsWith("/")),
-      [],
-    );
+    assert.ok(files.length >= 7, `views found: ${files.join(", ")}`);
+    for (const file of files) {
+      const source = fs.readFileSync(join(viewsDir, file), "utf8");
+      assert.doesNotThrow(
+        () => ejs.compile(source, { strict: true, destructuredLocals: [...VIEW_LOCALS], filename: file }),
+        file,
+      );
+      assert.doesNotMatch(source, /include\(/, `${file}: the layout is the engine's, not an include`);
+    }
   });
 });
