@@ -13,6 +13,7 @@ import { createTokenCacheMiddleware } from "./auth/tokenCacheMiddleware.js";
 import { createTokenCacheCipher } from "./auth/tokenCacheCipher.js";
 import type { GraphClient } from "./graph/createGraphClient.js";
 import { createErrorHandler, notFound } from "./http/errorHandler.js";
+import { inSeries } from "./http/inSeries.js";
 import { requestLogging } from "./http/requestLogging.js";
 import { requireSecureTransport } from "./http/secureTransport.js";
 import { allowFramingBy, noStore, securityHeaders } from "./http/securityHeaders.js";
@@ -90,8 +91,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set("etag", false);
   app.locals.environmentNotice = config.environmentNotice;
 
-  if (on("requestLog")) app.use(requestLogging(logger));
-  if (on("metrics")) app.use(httpMetrics(deps.metrics));
   const endSessionOrigin = new URL(deps.metadata.endSessionEndpoint).origin;
   const headerPolicy = {
     // Sign-in goes to the authorization endpoint, the sign-out form is redirected to the end-session
@@ -99,7 +98,14 @@ export function createApp(deps: AppDependencies): express.Express {
     formTargets: [deps.metadata.authorizationOrigin, endSessionOrigin],
     https: config.session.secureCookie,
   };
-  if (on("securityHeaders")) app.use(securityHeaders(headerPolicy));
+  // What every response gets, as one layer (inSeries: no router step per middleware).
+  app.use(
+    inSeries([
+      ...(on("requestLog") ? [requestLogging(logger)] : []),
+      ...(on("metrics") ? [httpMetrics(deps.metrics)] : []),
+      ...(on("securityHeaders") ? [securityHeaders(headerPolicy)] : []),
+    ]),
+  );
   // Under a prefix, so that page requests do not each cost a file-system lookup.
   // No directory redirect: express.static's own 301 for "/assets" would carry its own CSP and no
   // Cache-Control (a browser keeps a 301 for good); the folder is simply not found.
@@ -143,12 +149,18 @@ export function createApp(deps: AppDependencies): express.Express {
     allowFramingBy(endSessionOrigin, headerPolicy),
     createFrontChannelLogout({ accountSessions, logger }),
   );
-  app.use(createSessionMiddleware(config.session, deps.sessionStore, logger));
-  if (on("absoluteTimeout"))
-    app.use(createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger }));
-  if (deps.routesBeforeTokenCache) app.use(deps.routesBeforeTokenCache);
-  app.use(createTokenCacheMiddleware({ clients: deps.clients, cipher, now, logger, metrics: deps.metrics }));
-  app.use(adminLinkLocals(config.auth.adminRole));
+  // The session and what every page reads from it, as one layer.
+  app.use(
+    inSeries([
+      createSessionMiddleware(config.session, deps.sessionStore, logger),
+      ...(on("absoluteTimeout")
+        ? [createAbsoluteTimeout({ absoluteTimeoutMs: config.session.absoluteTimeoutMs, now, logger })]
+        : []),
+      ...(deps.routesBeforeTokenCache ? [deps.routesBeforeTokenCache] : []),
+      createTokenCacheMiddleware({ clients: deps.clients, cipher, now, logger, metrics: deps.metrics }),
+      adminLinkLocals(config.auth.adminRole),
+    ]),
+  );
   app.use(
     "/auth",
     createAuthRouter({
