@@ -1,13 +1,13 @@
 /**
  * The app process of the bench (started by bench/appProcess.ts with `node --import tsx`): the real
- * app as src/compose.ts wires it (with `GET /bench/ceiling`), on a counted session store, talking to
- * the local tenant of another process (bench/tenantServer.ts); beside it, in the same process and on
- * the same store handle, the variants the page rounds compare it with: the app with one layer off
- * (composeApp's `layersOff`, or rendering, bench/renderingOff.ts) and the bare page. Each app listens
- * on a port of its own, on a server made as production's (createAppServer), and every request is
- * counted under the route its `x-bench-route` header names. Everything listens on 127.0.0.1. It
- * answers the parent's requests over IPC (counts, CPU time, memory, CPU profiles) and exits when the
- * parent goes away.
+ * app as src/compose.ts wires it, on a counted session store, talking to the local tenant of another
+ * process (bench/tenantServer.ts); beside it, in the same process and on the same store handle, the
+ * variants the page rounds compare it with: the app with `GET /bench/ceiling`, the app with one
+ * layer off (composeApp's `layersOff`, or rendering, bench/renderingOff.ts) and the bare page. Each
+ * app listens on a port of its own, on a server made as production's (createAppServer), and every
+ * request is counted under the route its `x-bench-route` header names. Everything listens on
+ * 127.0.0.1. It answers the parent's requests over IPC (counts, CPU time, memory, CPU profiles) and
+ * exits when the parent goes away.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -115,10 +115,13 @@ async function start(): Promise<{
   // The ceiling goes through createApp's own stack (request log, metrics, headers, session, absolute
   // timeout) and stops just before the token-cache middleware: the difference to /profile is MSAL and
   // the cache.
-  const composed = await composeApp(config, {
+  const withCeiling = await composeApp(config, {
     ...shared,
     routesBeforeTokenCache: createCeilingRouter({ config, httpsAgent: ceilingAgent, token: ceilingToken }),
   });
+  // The app as production composes it (no ceiling router, which every other request would pass
+  // through, a router step and an event-loop turn that production does not pay): home and /profile.
+  const production = await composeApp(config, shared);
   const variants = await Promise.all(
     LAYERS_OFF.filter(isSwitchable).map(async (layer) => ({
       layer,
@@ -128,7 +131,7 @@ async function start(): Promise<{
   const rendering = renderingOff();
   const withoutRendering: RequestListener = (req, res) => {
     void rendering(req as Request, res as Response, () => {
-      composed.app(req, res);
+      production.app(req, res);
     });
   };
   const bare = createBareApp(config, counting.store, logger);
@@ -136,11 +139,11 @@ async function start(): Promise<{
   // app's own request and response prototypes), so that no route pays for a prototype swap that
   // production does not. The counter comes first, as a plain function.
   const listenerFor = new Map<RouteName, { app: express.Express; handle?: RequestListener }>([
-    ["profile", { app: composed.app }],
-    ["ceiling", { app: composed.app }],
-    ["home", { app: composed.app }],
+    ["profile", { app: production.app }],
+    ["ceiling", { app: withCeiling.app }],
+    ["home", { app: production.app }],
     ["bare", { app: bare }],
-    [homeWithout("rendering"), { app: composed.app, handle: withoutRendering }],
+    [homeWithout("rendering"), { app: production.app, handle: withoutRendering }],
     ...variants.map((v): [RouteName, { app: express.Express }] => [
       homeWithout(v.layer),
       { app: v.composed.app },
@@ -155,7 +158,7 @@ async function start(): Promise<{
       handle(req, res);
     };
   // The first server (its port is in the app's settings) only signs the sessions in.
-  server.on("request", composed.app);
+  server.on("request", production.app);
   const servers = [server];
   const urlOf = new Map<RequestListener, string>();
   const routeUrls = {} as Record<RouteName, string>;
@@ -179,7 +182,7 @@ async function start(): Promise<{
       each.close();
     }
     ceilingAgent.destroy();
-    for (const app of [composed, ...variants.map((v) => v.composed)]) await app.close();
+    for (const app of [withCeiling, production, ...variants.map((v) => v.composed)]) await app.close();
     await handle.close();
   };
 

@@ -35,7 +35,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       const started = Date.now();
       const method = req.method;
       // "close" comes once for every response: after "finish", or alone when the client went away.
-      res.once("close", () => {
+      res.on("close", () => {
         const line = {
           req: { id, method, path },
           res: { statusCode: res.statusCode },

@@ -56,6 +56,9 @@ export class GuardedStore extends Store {
     try {
       call(finish);
     } catch (error) {
+      // Thrown after an answer given at once, it came from the caller's own callback (the rest of
+      // the request, run synchronously): it is the caller's to see, not a store failure to swallow.
+      if (settled) throw error;
       finish(error);
     }
     // A call answered at once (a touch with nothing to write) needs no deadline, and keeps its

@@ -3,7 +3,8 @@
  * once, later, with an error, throws, never answers, answers after the deadline), express-session's
  * callback is called exactly once; an answer given at once is passed on at once (a touch with nothing
  * to write, which lets the response go out in one write) and arms no timer; the deadline is
- * DeadlineExceededError; every call is counted once in the store metrics.
+ * DeadlineExceededError; an exception of the caller's own callback reaches the caller; every call is
+ * counted once in the store metrics.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -101,6 +102,30 @@ describe("GuardedStore", () => {
     assert.equal(afterAtOnce, 0);
     assert.deepEqual(armed, [TIMEOUT_MS]);
   });
+
+  // The request goes on inside express-session's callback: when the store answered at once, an
+  // exception of the request's own comes back through the store's call, and must reach the caller.
+  for (const [what, behaviour] of [
+    ["answers at once", (cb: Callback) => cb()],
+    ["answers at once with an error", (cb: Callback) => cb(failure)],
+  ] as const) {
+    it(`a store that ${what}: an exception thrown by the caller's callback reaches the caller, not swallowed`, (t) => {
+      t.mock.timers.enable({ apis: ["setTimeout"] });
+      const guarded = new GuardedStore(new ScriptedStore(behaviour), TIMEOUT_MS);
+      let calls = 0;
+      const thrown = new Error("the rest of the request failed");
+      assert.throws(
+        () =>
+          guarded.touch("sid", {} as SessionData, () => {
+            calls += 1;
+            throw thrown;
+          }),
+        (error) => error === thrown,
+      );
+      t.mock.timers.tick(TIMEOUT_MS * 3);
+      assert.equal(calls, 1, "the callback ran once, and the deadline did not call it again");
+    });
+  }
 
   it("every call is counted once in the store metrics, by outcome", async (t) => {
     t.mock.timers.enable({ apis: ["setTimeout"] });
