@@ -69,8 +69,8 @@ export function useTemplates(app: Express, options: { viewsDir: string; reload: 
     return view;
   };
   const layoutFile = join(options.viewsDir, LAYOUT_FILE);
-  app.engine("ejs", (file: string, options: object, done: RenderCallback) => {
-    const locals = options as Record<string, unknown>;
+  app.engine("ejs", (file: string, renderOptions: object, done: RenderCallback) => {
+    const locals = renderOptions as Record<string, unknown>;
     let html: string;
     try {
       // Every page's <title> names it: a route that forgot would show "undefined" to people.
