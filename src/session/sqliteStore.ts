@@ -63,9 +63,7 @@ export class SqliteSessionStore extends Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    // Answered at once: the statement is synchronous, and answering on a later turn would add a turn
-    // of the event loop and the store deadline's timer (GuardedStore) to every request.
-    this.answerAtOnce<SessionData | null>(callback, () => {
+    this.answer(callback, () => {
       const row = this.sql.select.get(sid, this.now()) as SelectedRow | undefined;
       if (!row) return null;
       const session = parseSession(row.sess);
@@ -181,20 +179,15 @@ export class SqliteSessionStore extends Store {
     return this.sql.prune.run(this.now()).changes;
   }
 
-  /**
-   * For a read and a touch: the statement is synchronous anyway, and so is the answer (see get and
-   * touch). Never throws: the callback runs outside the statement's try, so that an exception of the
-   * caller's own is not taken for the store's.
-   */
-  private answerAtOnce<T>(callback: ((err: unknown, value?: T) => void) | undefined, work: () => T): void {
-    let value: T;
+  /** For a touch: the statement is synchronous anyway, and so is the answer (see touch). Never throws. */
+  private answerAtOnce(callback: Callback | undefined, work: () => undefined): void {
+    let failure: unknown;
     try {
-      value = work();
+      work();
     } catch (error) {
-      callback?.(error);
-      return;
+      failure = error;
     }
-    callback?.(null, value);
+    callback?.(failure ?? null);
   }
 
   /** Runs a statement and answers on a later tick, as express-session's own stores do, never throwing. */

@@ -11,9 +11,13 @@ import ejsModule from "ejs";
 import { after, afterEach, before, describe, it, mock } from "node:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
 import express from "express";
+import type { ErrorRequestHandler } from "express";
 import { LAYOUT_FILE, VIEW_LOCALS, useTemplates } from "../../src/pages/templateEngine.js";
 import { projectPaths } from "../../src/paths.js";
+import { closeNow, listenOnLoopback } from "../support/loopback.js";
 import { signIn } from "../support/signIn.js";
 import { startTestApp } from "../support/testApp.js";
 import type { TestApp } from "../support/testApp.js";
@@ -110,9 +114,8 @@ function renderWith(viewsDir: string, view: string, locals: object, reload = fal
 }
 
 describe("the template engine", () => {
-  let scratch: string;
+  const scratch = fs.mkdtempSync(join(tmpdir(), "views-"));
   before(() => {
-    scratch = fs.mkdtempSync(join(tmpdir(), "views-"));
     fs.writeFileSync(join(scratch, LAYOUT_FILE), "<title><%= title %></title><main><%- body -%></main>");
     fs.writeFileSync(join(scratch, "page.ejs"), "<p><%= message %></p>\n");
     fs.writeFileSync(join(scratch, "unlisted.ejs"), "<p><%= notAViewLocal %></p>");
@@ -163,6 +166,133 @@ describe("the template engine", () => {
       await assert.rejects(renderWith(scratch, "throws", { title: "T" }, reload), /the view failed/);
     });
   }
+
+  describe("res.render, over HTTP", () => {
+    // EJS puts the view's file and line above a view's own message.
+    const lastLine = (err: Error | null) => err?.message.split("\n").at(-1);
+    let server: Server;
+    let baseUrl: string;
+    before(async () => {
+      const app = express();
+      useTemplates(app, { viewsDir: scratch, reload: false });
+      app.locals.message = "from app.locals";
+      app.use((_req, res, next) => {
+        res.locals.title = "from res.locals";
+        next();
+      });
+      app.get("/plain", (_req, res) => {
+        res.render("page", { title: "Plain" });
+      });
+      app.get("/non-ascii", (_req, res) => {
+        res.render("page", { title: "Tenant — test", message: "café ✓ 東京" });
+      });
+      app.get("/from-res-locals", (_req, res) => {
+        res.render("page");
+      });
+      app.get("/status", (_req, res) => {
+        res.status(404).render("page", { title: "Not here" });
+      });
+      app.get("/callback", (_req, res) => {
+        res.render("page", { title: "T", message: "m" }, (err, html) => {
+          res.type("text/plain").send(`callback got ${err ? "an error" : `${html?.length} characters`}`);
+        });
+      });
+      app.get("/callback-only", (_req, res) => {
+        res.render("page", (err: Error | null, html?: string) => {
+          res.type("text/plain").send(`callback got ${err ? "an error" : html}`);
+        });
+      });
+      app.get("/callback-error", (_req, res) => {
+        res.render("throws", { title: "T" }, (err) => {
+          res.type("text/plain").send(`callback got ${lastLine(err)}`);
+        });
+      });
+      app.get("/error", (_req, res) => {
+        res.render("throws", { title: "T" });
+      });
+      app.get("/untitled", (_req, res) => {
+        res.render("page", { title: "" });
+      });
+      const onError: ErrorRequestHandler = (err: Error, _req, res, _next) => {
+        res
+          .status(500)
+          .type("text/plain")
+          .send(`error handler: ${lastLine(err)}`);
+      };
+      app.use(onError);
+      server = createServer(app);
+      baseUrl = await listenOnLoopback(server);
+    });
+    after(() => closeNow(server));
+
+    // [path, status, body, content type]
+    const cases: [string, number, string, string][] = [
+      [
+        "/plain",
+        200,
+        "<title>Plain</title><main><p>from app.locals</p>\n</main>",
+        "text/html; charset=utf-8",
+      ],
+      [
+        "/non-ascii",
+        200,
+        "<title>Tenant — test</title><main><p>café ✓ 東京</p>\n</main>",
+        "text/html; charset=utf-8",
+      ],
+      [
+        "/from-res-locals",
+        200,
+        "<title>from res.locals</title><main><p>from app.locals</p>\n</main>",
+        "text/html; charset=utf-8",
+      ],
+      [
+        "/status",
+        404,
+        "<title>Not here</title><main><p>from app.locals</p>\n</main>",
+        "text/html; charset=utf-8",
+      ],
+      ["/callback", 200, "callback got 38 characters", "text/plain; charset=utf-8"],
+      [
+        "/callback-only",
+        200,
+        "callback got <title>from res.locals</title><main><p>from app.locals</p>\n</main>",
+        "text/plain; charset=utf-8",
+      ],
+      ["/callback-error", 200, "callback got the view failed", "text/plain; charset=utf-8"],
+      ["/error", 500, "error handler: the view failed", "text/plain; charset=utf-8"],
+      [
+        "/untitled",
+        500,
+        `error handler: the view ${join(scratch, "page.ejs")} was rendered without a title`,
+        "text/plain; charset=utf-8",
+      ],
+    ];
+    for (const [path, status, body, type] of cases) {
+      it(`GET ${path}: ${status}, ${JSON.stringify(body.slice(0, 60))}`, async () => {
+        const response = await fetch(`${baseUrl}${path}`);
+        const bytes = Buffer.from(await response.arrayBuffer());
+
+        assert.equal(response.status, status);
+        assert.equal(bytes.toString("utf8"), body);
+        assert.equal(response.headers.get("content-type"), type);
+        assert.equal(response.headers.get("content-length"), String(bytes.length), "the length in bytes");
+      });
+    }
+
+    for (const path of ["/plain", "/non-ascii"]) {
+      it(`HEAD ${path}: the same headers as GET, and no body`, async () => {
+        const get = await fetch(`${baseUrl}${path}`);
+        await get.arrayBuffer();
+        const head = await fetch(`${baseUrl}${path}`, { method: "HEAD" });
+
+        assert.equal(head.status, 200);
+        assert.equal(await head.text(), "");
+        for (const name of ["content-type", "content-length"]) {
+          assert.equal(head.headers.get(name), get.headers.get(name), name);
+        }
+      });
+    }
+  });
 
   it("every view of the app compiles in strict mode with VIEW_LOCALS, and none includes another", () => {
     const viewsDir = projectPaths().views;

@@ -181,44 +181,6 @@ describe("the SQLite session store under faults", () => {
     assert.equal(left, undefined, "deleted by the next read");
   });
 
-  // Every page reads its session: answered on a later turn, each read would cost a turn of the event
-  // loop and the store deadline's timer (GuardedStore) for a statement that is synchronous anyway.
-  for (const [what, prepare, expected] of [
-    [
-      "a stored session",
-      (h: SessionStoreHandle) => call((cb) => h.store.set("sid-now", newSession(), cb)),
-      "a session",
-    ],
-    ["no session", async () => undefined, "nothing"],
-    [
-      "a garbled session",
-      async (_h: SessionStoreHandle, path: string) => writeRawSessionText(path, "sid-now", "{not json"),
-      "nothing",
-    ],
-    [
-      "the sessions table dropped",
-      async (_h: SessionStoreHandle, path: string) => {
-        const other = new Database(path);
-        other.exec("DROP TABLE sessions");
-        other.close();
-      },
-      "an error",
-    ],
-  ] as const) {
-    it(`get of ${what} answers ${expected} before get() returns`, async () => {
-      const { handle, path } = await openStore(`at-once-${what.replaceAll(" ", "-")}`);
-      await prepare(handle, path);
-      let answer: string | undefined;
-      handle.store.get("sid-now", (err, session) => {
-        answer = err ? "an error" : session ? "a session" : "nothing";
-      });
-      const atOnce = answer;
-      await handle.close();
-
-      assert.equal(atOnce, expected);
-    });
-  }
-
   it("set of a new session, saved again in its own request, updates it; a copy of it is refused", async () => {
     const { handle } = await openStore("twice");
     const session = newSession({ tokenCache: "first" });
